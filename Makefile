@@ -1,0 +1,63 @@
+# The project's commands. Quick start: `make example`, then `make test`.
+SHELL := bash
+GO ?= go
+
+# testcontainers-go settings this project needs on machines where the test
+# process runs inside a container or no registry is reachable (README:
+# Troubleshooting). `?=` keeps a value the user already set in the environment.
+export TESTCONTAINERS_HOST_OVERRIDE ?= localhost
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+
+# Under CI a machine without Docker must fail the container tests, not skip them.
+ifeq ($(CI),true)
+export CHAOSTEST_REQUIRE_DOCKER ?= 1
+endif
+
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Where `make example` keeps the experiments' journals.
+JOURNALS ?= $(CURDIR)/.journals
+
+.PHONY: all images test example bench lint leaks clean
+
+all: test
+
+## images: make every image the fixtures use present locally (pull, else build offline)
+images:
+	@fixtures/images/images.sh
+
+## test: the whole suite with the race detector, container tests included
+test: images
+	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory leaks
+
+## example: run the examples' resilience tests and show the experiments
+example: images
+	@rm -rf "$(JOURNALS)" && mkdir -p "$(JOURNALS)"
+	CHAOSTEST_JOURNAL="$(JOURNALS)" $(GO) test -count=1 -v ./examples/...
+	@$(GO) run ./examples/internal/summary "$(JOURNALS)"
+
+## bench: benchmarks of the sampler, the proxies and the fixtures
+bench: images
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+
+## lint: gofmt, go vet and staticcheck (pinned, through the module proxy)
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## leaks: fail if a test left a container or a network behind
+leaks:
+	@left=$$(docker ps -aq --filter label=org.testcontainers=true); \
+	  nets=$$(docker network ls -q --filter label=org.testcontainers=true); \
+	  if [ -n "$$left$$nets" ]; then \
+	    echo "left behind by the tests:"; \
+	    docker ps -a --filter label=org.testcontainers=true; \
+	    docker network ls --filter label=org.testcontainers=true; \
+	    exit 1; \
+	  fi; \
+	  echo "nothing left behind: no test container or network remains"
+
+clean:
+	rm -rf "$(JOURNALS)"
