@@ -1,0 +1,164 @@
+package chaostest
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-resilience/resilience/hypothesis"
+)
+
+// The narrative: t.Logf lines as the experiment runs (visible with go test
+// -v), and on failure one message with the verdict, the violated
+// tolerances, a compact timeline and the command that reproduces the run.
+
+// event is a moment of the timeline: a fault on or off, or a failure.
+type event struct {
+	at   time.Time
+	kind string
+	text string
+}
+
+func (r *runner) event(at time.Time, kind, text string) {
+	r.events = append(r.events, event{at: at, kind: kind, text: text})
+}
+
+func (r *runner) logf(format string, args ...any) {
+	r.t.Helper()
+	r.t.Logf("chaostest: "+format, args...)
+}
+
+// origin is the zero of every offset: the method's start, or the run's start
+// when the method never ran.
+func (r *runner) origin() time.Time {
+	if !r.m0.IsZero() {
+		return r.m0
+	}
+	return r.start
+}
+
+// offset formats the time of at from the method's start, e.g. "+1.25s".
+func (r *runner) offset(at time.Time) string {
+	return fmtOffset(at.Sub(r.origin()))
+}
+
+func fmtOffset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	return sign + d.Round(time.Millisecond).String()
+}
+
+func faultList(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// failureMessage is the one message of a failed experiment.
+func (r *runner) failureMessage() string {
+	var b strings.Builder
+	rep := r.report
+	fmt.Fprintf(&b, "chaostest: experiment %q: %s", r.e.Title, rep.Status)
+	switch rep.Status {
+	case StatusNotSteady:
+		fmt.Fprintf(&b, ": the system was unhealthy before any fault was injected; the method never ran\n")
+		writeViolations(&b, "before", rep.Before)
+	case StatusDeviated:
+		if r.e.Expect == ExpectHold {
+			fmt.Fprintf(&b, ": the hypothesis %q was violated\n", r.e.SteadyState.Title())
+		} else {
+			b.WriteString("\n")
+		}
+		for _, d := range rep.Deviations {
+			label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
+			writeViolations(&b, label, d.Result)
+		}
+		if r.failFastStop {
+			b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
+		}
+	case StatusHeld:
+		if r.e.Expect == ExpectDeviation {
+			b.WriteString(": expected a deviation but the hypothesis held: the weakness this test documents may be fixed\n")
+		} else {
+			b.WriteString("\n")
+		}
+	case StatusInconclusive:
+		b.WriteString(": no window violated the hypothesis, but some could not be judged (too few samples, or a probe never answered)\n")
+		for i, w := range r.windows {
+			if w.judged && w.result.Verdict != hypothesis.Held {
+				writeViolations(&b, fmt.Sprintf("during, window %d at %s", i+1, fmtOffset(w.from)), w.result)
+			}
+		}
+		if !rep.After.Held() {
+			writeViolations(&b, "after", rep.After)
+		}
+	case StatusAborted:
+		fmt.Fprintf(&b, ": %v\n", r.abort)
+	}
+	b.WriteString(r.timeline())
+	fmt.Fprintf(&b, "  reproduce: %s", reproduceCommand(r.t.Name(), r.seed))
+	return b.String()
+}
+
+// writeViolations lists the tolerances of res that did not hold, with what
+// was expected and what was observed.
+func writeViolations(b *strings.Builder, label string, res hypothesis.Result) {
+	fmt.Fprintf(b, "  %s: %s\n", label, res.Summary())
+	for _, c := range res.Checks {
+		for _, tr := range c.Tolerances {
+			if tr.Verdict == hypothesis.Held {
+				continue
+			}
+			fmt.Fprintf(b, "    %s: %s %s: expected %s, observed %s\n", c.Probe, tr.Tolerance, tr.Verdict, tr.Expected, tr.Observed)
+		}
+		if c.FirstError != "" && c.Verdict != hypothesis.Held {
+			fmt.Fprintf(b, "    %s: first error: %s\n", c.Probe, c.FirstError)
+		}
+	}
+}
+
+// timeline is the compact story of the run, offsets from the method's start.
+func (r *runner) timeline() string {
+	type line struct {
+		at   time.Duration
+		text string
+	}
+	var lines []line
+	o := r.origin()
+	if !r.report.Before.From.IsZero() {
+		lines = append(lines, line{r.report.Before.From.Sub(o), "before   " + r.report.Before.Summary()})
+	}
+	for _, ev := range r.events {
+		lines = append(lines, line{ev.at.Sub(o), fmt.Sprintf("%-8s %s", ev.kind, ev.text)})
+	}
+	for i, w := range r.windows {
+		if w.judged {
+			lines = append(lines, line{w.from, fmt.Sprintf("window %d %s, until %s; faults: %s", i+1, w.result.Summary(), fmtOffset(w.to), faultList(w.faults))})
+		}
+	}
+	for i, a := range r.after {
+		lines = append(lines, line{a.From.Sub(o), fmt.Sprintf("after %d  %s", i+1, a.Summary())})
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at < lines[j].at })
+	var b strings.Builder
+	b.WriteString("  timeline (offsets from the method's start):\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "    %8s  %s\n", fmtOffset(l.at), l.text)
+	}
+	return b.String()
+}
+
+// reproduceCommand is the go test command line that runs this test again
+// with the same seed.
+func reproduceCommand(testName string, seed int64) string {
+	parts := strings.Split(testName, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return fmt.Sprintf("go test -run '%s' -%s=%d", strings.Join(parts, "/"), FlagSeed, seed)
+}

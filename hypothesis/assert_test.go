@@ -1,0 +1,119 @@
+package hypothesis
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// goldenResults are hand-made, fixed-time results whose failure messages are
+// checked against testdata/*.golden.
+func goldenResults() map[string]Result {
+	api := HTTPGet("http://127.0.0.1:8080/items/42")
+	slow := func(i int) time.Duration {
+		if i >= 40 && i < 60 {
+			return 512 * time.Millisecond
+		}
+		return 12 * time.Millisecond
+	}
+	fail := func(i int) string {
+		if i == 41 || i == 45 {
+			return `Get "http://127.0.0.1:8080/items/42": context deadline exceeded`
+		}
+		return ""
+	}
+	latency := New("catalog answers within 300 ms",
+		Observe(api).Every(10*time.Millisecond).Expect(SuccessRate(0.99), LatencyP(99, 300*time.Millisecond)))
+
+	values := make([]spec, 20)
+	for i := range values {
+		values[i] = spec{at: time.Duration(i) * 50 * time.Millisecond, latency: 3 * time.Millisecond, value: HTTPResponse{Status: 200, Body: []byte(`{"status":"up"}`)}}
+	}
+	values[2].value = HTTPResponse{Status: 200, Body: []byte(`{"status":"degraded"}`)}
+	values[12].value = HTTPResponse{Status: 200, Body: []byte(`{"status":"degraded"}`)}
+	twoChecks := New("orders and cache recover after the fault",
+		Observe(HTTPGet("http://127.0.0.1:8080/health", ProbeName("health"))).Every(50*time.Millisecond).
+			Expect(JSONPath("$.status", Equals("up")), RecoversWithin(300*time.Millisecond)),
+		Observe(TCPConnect("127.0.0.1:6379")).Every(50*time.Millisecond).Expect(MinSamples(30)))
+	twoSamples := append(samplesOf(0, values...), evenly(1, 20, constLat(200*time.Microsecond), nil)...)
+	for i := range twoSamples[20:] {
+		twoSamples[20+i].Intended = t0.Add(time.Duration(i) * 50 * time.Millisecond)
+	}
+
+	inflight := New("queue drains", Observe(ProbeFunc("queue depth", nil)).Expect(InRange(0, 100)))
+	return map[string]Result{
+		"violated_latency":         Evaluate(latency, evenly(0, 100, slow, fail), t0, t0.Add(time.Second)),
+		"recovery_and_min_samples": Evaluate(twoChecks, twoSamples, t0, t0.Add(time.Second)),
+		"inconclusive_no_samples":  Evaluate(latency, nil, t0, t0.Add(time.Second)),
+		"invalid":                  Evaluate(inflight, nil, t0, t0.Add(time.Second)),
+	}
+}
+
+func TestFailureMessagesGolden(t *testing.T) {
+	t.Parallel()
+	for name, r := range goldenResults() {
+		t.Run(name, func(t *testing.T) {
+			rt := &recordingT{}
+			held := AssertResult(rt, r)
+			assert.False(t, held)
+			assert.Positive(t, rt.helpers, "AssertResult calls t.Helper")
+			assert.Len(t, rt.errors, 1)
+			golden(t, name, rt.output()+"\nSummary: "+r.Summary()+"\n")
+		})
+	}
+}
+
+func TestAssertResultHeld(t *testing.T) {
+	t.Parallel()
+	h := New("ok", Observe(fakeProbe("api")))
+	rt := &recordingT{}
+	assert.True(t, AssertResult(rt, Evaluate(h, evenly(0, 10, constLat(time.Millisecond), nil), t0, window100)))
+	RequireResult(rt, Evaluate(h, evenly(0, 10, constLat(time.Millisecond), nil), t0, window100))
+	assert.Empty(t, rt.errors)
+	assert.Zero(t, rt.failNow)
+
+	RequireResult(rt, Evaluate(h, nil, t0, window100))
+	assert.Len(t, rt.errors, 1, "inconclusive fails")
+	assert.Equal(t, 1, rt.failNow)
+}
+
+func TestAssertMeasures(t *testing.T) {
+	t.Parallel()
+	ok := New("answers", Observe(ProbeFunc("ok", func(context.Context) (any, error) { return 1, nil })).
+		Every(10*time.Millisecond).Expect(Equals(1), MinSamples(5)))
+	rt := &recordingT{}
+	assert.True(t, Assert(rt, ok, 100*time.Millisecond), "%s", rt.output())
+	Require(rt, ok, 100*time.Millisecond)
+	assert.Empty(t, rt.errors)
+	assert.Zero(t, rt.failNow)
+
+	bad := New("fails", Observe(ProbeFunc("broken", func(context.Context) (any, error) { return nil, errors.New("connection refused") })).
+		Every(10*time.Millisecond))
+	assert.False(t, Assert(rt, bad, 50*time.Millisecond))
+	Require(rt, bad, 50*time.Millisecond)
+	assert.Len(t, rt.errors, 2)
+	assert.Equal(t, 1, rt.failNow, "only Require stops the test")
+	assert.Contains(t, rt.errors[0], "Hypothesis:\tfails")
+	assert.Contains(t, rt.errors[0], "first error: connection refused")
+	assert.Contains(t, rt.errors[0], "violated: success rate >= 100% (default): expected >= 100%, observed 0% (0/5)")
+}
+
+// Assert reaches the test's context through the optional Context method: a
+// cancelled test stops the measurement at once and says why.
+func TestAssertUsesTestContext(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rt := ctxT{&recordingT{ctx: ctx}}
+	h := New("long", Observe(fakeProbe("api")))
+	start := time.Now()
+	assert.False(t, Assert(rt, h, time.Hour))
+	assert.Less(t, time.Since(start), time.Minute, "a cancelled context must not wait for the hour-long window")
+	if assert.Len(t, rt.errors, 1) {
+		assert.Contains(t, rt.errors[0], `measure "long": context canceled`)
+		assert.Contains(t, rt.errors[0], "Hypothesis:\tlong")
+	}
+}

@@ -1,0 +1,91 @@
+package hypothesis
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A server that stalls for 500ms in the middle of the window answers fewer
+// requests, and a client that waits for each answer before sending the next
+// sees a single slow request: measured from when each request actually
+// started, the stall all but disappears (coordinated omission). Measured
+// from the intended start, every tick that queued behind the stall carries
+// the time it waited, and the hypothesis is violated.
+func TestCoordinatedOmissionAvoided(t *testing.T) {
+	t.Parallel()
+	const stall = 500 * time.Millisecond
+	var (
+		mu                     sync.Mutex // the server handles one request at a time
+		served                 int
+		stallFrom, stallTo     time.Time
+		servedDuringStallStart int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		served++
+		if served == 40 { // about 400ms into the window
+			stallFrom = time.Now()
+			time.Sleep(stall) // the fault under test: the server stalls
+			stallTo = time.Now()
+			servedDuringStallStart = served
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+
+	// One request at a time, like a closed-loop load generator.
+	check := Observe(HTTPGet(srv.URL)).Every(10*time.Millisecond).Timeout(2*time.Second).MaxInFlight(1).
+		Expect(SuccessRate(1), LatencyP(90, 150*time.Millisecond))
+	h := New("the service answers within 150ms at p90", check)
+	s, err := h.Start(t.Context())
+	require.NoError(t, err)
+	from := s.Started()
+	to := from.Add(1500 * time.Millisecond)
+	timer := time.NewTimer(time.Until(to))
+	<-timer.C
+	samples := s.Stop()
+	r := Evaluate(h, samples, from, to)
+
+	mu.Lock()
+	require.False(t, stallFrom.IsZero(), "the server never stalled")
+	servedInStall := servedDuringStallStart - 40
+	mu.Unlock()
+
+	// The server answered no other request during the stall, while the
+	// schedule kept asking for one every 10ms.
+	assert.Equal(t, 0, servedInStall)
+	intendedInStall := 0
+	for _, x := range samples {
+		if !x.Intended.Before(stallFrom) && x.Intended.Before(stallTo) {
+			intendedInStall++
+		}
+	}
+	assert.GreaterOrEqual(t, intendedInStall, 25, "about 50 ticks fall in the 500ms stall")
+
+	// Open-loop latency sees the stall.
+	assert.Equal(t, Violated, r.Verdict, "%s", r)
+	assert.Equal(t, Violated, tolerance(t, r.Checks[0], "latency p90 <= 150ms").Verdict)
+	assert.GreaterOrEqual(t, r.Checks[0].P99, 300*time.Millisecond)
+
+	// The same samples judged by service time (End - Start), as a closed-loop
+	// tool would, show one slow request and a p90 within the bound.
+	naive := make([]Sample, len(samples))
+	copy(naive, samples)
+	slowServed := 0
+	for i := range naive {
+		naive[i].Latency = naive[i].End.Sub(naive[i].Start)
+		if naive[i].Latency >= stall {
+			slowServed++
+		}
+	}
+	assert.Equal(t, 1, slowServed, "only one request saw the stall from the client's side")
+	nr := Evaluate(h, naive, from, to)
+	assert.Equal(t, Held, nr.Verdict, "service time hides the stall:\n%s", nr)
+}

@@ -1,0 +1,261 @@
+package hypothesis
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var window100 = t0.Add(time.Second) // 100 samples every 10ms fit in [t0, window100)
+
+func one(tols ...Tolerance) *Hypothesis {
+	return New("service is healthy", Observe(fakeProbe("api")).Expect(tols...))
+}
+
+func judge(t *testing.T, h *Hypothesis, samples []Sample) CheckResult {
+	t.Helper()
+	r := Evaluate(h, samples, t0, window100)
+	require.NoError(t, r.Err)
+	require.Len(t, r.Checks, len(h.checks))
+	return r.Checks[0]
+}
+
+func failFirst(n int) func(int) string {
+	return func(i int) string {
+		if i < n {
+			return fmt.Sprintf("error %d", i)
+		}
+		return ""
+	}
+}
+
+// latencies 1ms, 2ms, ..., 100ms
+func ramp(i int) time.Duration { return time.Duration(i+1) * time.Millisecond }
+
+func TestSuccessRate(t *testing.T) {
+	t.Parallel()
+	h := one(SuccessRate(0.99))
+	c := judge(t, h, evenly(0, 100, constLat(time.Millisecond), failFirst(1)))
+	assert.Equal(t, Held, c.Verdict, "exactly at the bound holds")
+	tr := tolerance(t, c, "success rate >= 99%")
+	assert.Equal(t, ">= 99%", tr.Expected)
+	assert.Equal(t, "99% (99/100)", tr.Observed)
+
+	c = judge(t, h, evenly(0, 100, constLat(time.Millisecond), failFirst(2)))
+	assert.Equal(t, Violated, c.Verdict)
+	assert.Equal(t, "98% (98/100)", tolerance(t, c, "success rate >= 99%").Observed)
+	assert.Equal(t, 2, c.Errors)
+	assert.Equal(t, "error 0", c.FirstError)
+
+	c = judge(t, one(SuccessRate(0)), evenly(0, 100, constLat(time.Millisecond), failFirst(100)))
+	assert.Equal(t, Held, c.Verdict, "SuccessRate(0) tolerates every error")
+}
+
+func TestAllErrorsViolateByDefault(t *testing.T) {
+	t.Parallel()
+	c := judge(t, one(), evenly(0, 10, constLat(time.Millisecond), failFirst(10)))
+	assert.Equal(t, Violated, c.Verdict)
+	tr := tolerance(t, c, "success rate >= 100% (default)")
+	assert.Equal(t, "0% (0/10)", tr.Observed)
+	assert.Equal(t, 10, c.Errors)
+
+	// A check declaring only a latency bound still judges errors.
+	c = judge(t, one(LatencyP(99, time.Second)), evenly(0, 10, constLat(time.Millisecond), failFirst(10)))
+	assert.Equal(t, Violated, c.Verdict, "fast failures must not pass a latency-only check")
+
+	c = judge(t, one(), evenly(0, 10, constLat(time.Millisecond), nil))
+	assert.Equal(t, Held, c.Verdict)
+}
+
+func TestLatencyPercentile(t *testing.T) {
+	t.Parallel()
+	samples := evenly(0, 100, ramp, nil)
+	c := judge(t, one(LatencyP(99, 99*time.Millisecond)), samples)
+	assert.Equal(t, Held, c.Verdict, "nearest rank p99 of 1..100ms is 99ms: exactly at the bound holds")
+	tr := tolerance(t, c, "latency p99 <= 99ms")
+	assert.Equal(t, "<= 99ms", tr.Expected)
+	assert.Equal(t, "99ms", tr.Observed)
+
+	c = judge(t, one(LatencyP(99, 99*time.Millisecond-time.Nanosecond)), samples)
+	assert.Equal(t, Violated, c.Verdict, "1ns over the bound violates")
+
+	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 95: 95 * time.Millisecond, 100: 100 * time.Millisecond, 0.1: time.Millisecond} {
+		c = judge(t, one(LatencyP(p, time.Hour)), samples)
+		assert.Equal(t, fmtDur(want), c.Tolerances[1].Observed, "p%v", p)
+	}
+	assert.Equal(t, 50*time.Millisecond, c.P50)
+	assert.Equal(t, 99*time.Millisecond, c.P99)
+	assert.Equal(t, 100*time.Millisecond, c.Max)
+
+	// Failed samples count: a timeout is a latency too.
+	slow := evenly(0, 10, constLat(time.Millisecond), nil)
+	slow[9].Latency, slow[9].Err = 2*time.Second, errors.New("context deadline exceeded")
+	c = judge(t, one(SuccessRate(0), LatencyMax(time.Second)), slow)
+	assert.Equal(t, Violated, c.Verdict)
+	assert.Equal(t, "2s", tolerance(t, c, "latency max <= 1s").Observed)
+}
+
+func TestLatencyMax(t *testing.T) {
+	t.Parallel()
+	samples := evenly(0, 100, ramp, nil)
+	assert.Equal(t, Held, judge(t, one(LatencyMax(100*time.Millisecond)), samples).Verdict)
+	c := judge(t, one(LatencyMax(99*time.Millisecond)), samples)
+	assert.Equal(t, Violated, c.Verdict)
+	assert.Equal(t, "100ms", tolerance(t, c, "latency max <= 99ms").Observed)
+}
+
+func TestMaxErrors(t *testing.T) {
+	t.Parallel()
+	c := judge(t, one(MaxErrors(2)), evenly(0, 10, constLat(time.Millisecond), failFirst(2)))
+	assert.Equal(t, Held, c.Verdict)
+	assert.Equal(t, "2 (of 10)", tolerance(t, c, "errors <= 2").Observed)
+	c = judge(t, one(MaxErrors(2)), evenly(0, 10, constLat(time.Millisecond), failFirst(3)))
+	assert.Equal(t, Violated, c.Verdict)
+	assert.Equal(t, "<= 2", tolerance(t, c, "errors <= 2").Expected)
+}
+
+func TestMinThroughput(t *testing.T) {
+	t.Parallel()
+	// 100 samples in the 1s window, 10 of them failed: 90 successes per second.
+	samples := evenly(0, 100, constLat(time.Millisecond), failFirst(10))
+	c := judge(t, one(SuccessRate(0), MinThroughput(90)), samples)
+	assert.Equal(t, Held, c.Verdict)
+	assert.Equal(t, "90/s (90 successes in 1s)", tolerance(t, c, "throughput >= 90/s").Observed)
+	c = judge(t, one(SuccessRate(0), MinThroughput(90.5)), samples)
+	assert.Equal(t, Violated, c.Verdict)
+}
+
+func TestMinSamples(t *testing.T) {
+	t.Parallel()
+	c := judge(t, one(MinSamples(10)), evenly(0, 10, constLat(time.Millisecond), nil))
+	assert.Equal(t, Held, c.Verdict, "exactly the minimum holds")
+	c = judge(t, one(MinSamples(11)), evenly(0, 10, constLat(time.Millisecond), nil))
+	assert.Equal(t, Inconclusive, c.Verdict, "too few samples is inconclusive, not violated")
+	assert.Equal(t, "10 finished samples to judge, fewer than the 11 required", c.Reason)
+	assert.Equal(t, "10 finished", tolerance(t, c, "samples >= 11").Observed)
+	// A violation beats a lack of samples: what was seen is already wrong.
+	c = judge(t, one(MinSamples(11)), evenly(0, 10, constLat(time.Millisecond), failFirst(1)))
+	assert.Equal(t, Violated, c.Verdict)
+}
+
+func TestRecoversWithin(t *testing.T) {
+	t.Parallel()
+	h := one(RecoversWithin(300*time.Millisecond), LatencyMax(50*time.Millisecond))
+	// Samples every 10ms: the first 30 (intended before 300ms) fail slowly.
+	slowFail := func(i int) time.Duration {
+		if i < 30 {
+			return time.Second
+		}
+		return time.Millisecond
+	}
+	c := judge(t, h, evenly(0, 100, slowFail, failFirst(30)))
+	assert.Equal(t, Held, c.Verdict, "failures and slowness before 300ms are allowed:\n%+v", c)
+	tr := tolerance(t, c, "recovers within 300ms")
+	assert.Equal(t, "no failure after 300ms", tr.Expected)
+	assert.Equal(t, "recovered at 300ms", tr.Observed)
+	assert.Equal(t, 30, c.Errors, "the figures still show the whole window")
+
+	c = judge(t, h, evenly(0, 100, constLat(time.Millisecond), failFirst(31)))
+	assert.Equal(t, Violated, c.Verdict, "a failure intended at 300ms is after the allowance")
+	assert.Equal(t, "1 failures after 300ms, first at 300ms", tolerance(t, c, "recovers within 300ms").Observed)
+
+	c = judge(t, h, evenly(0, 100, constLat(time.Millisecond), nil))
+	assert.Equal(t, Held, c.Verdict)
+	assert.Equal(t, "recovered at 0s", tolerance(t, c, "recovers within 300ms").Observed)
+
+	c = judge(t, one(RecoversWithin(2*time.Second)), evenly(0, 100, constLat(time.Millisecond), nil))
+	assert.Equal(t, Inconclusive, c.Verdict, "nothing to judge after the allowance")
+	assert.Equal(t, "no finished sample after 2s", tolerance(t, c, "recovers within 2s").Observed)
+
+	// A failure in the middle of the allowance, then a success run.
+	flap := func(i int) string {
+		if i == 5 || i == 20 {
+			return "flap"
+		}
+		return ""
+	}
+	c = judge(t, h, evenly(0, 100, constLat(time.Millisecond), flap))
+	assert.Equal(t, "recovered at 210ms", tolerance(t, c, "recovers within 300ms").Observed)
+}
+
+func TestInconclusiveWithoutSamples(t *testing.T) {
+	t.Parallel()
+	c := judge(t, one(LatencyP(99, time.Second)), nil)
+	assert.Equal(t, Inconclusive, c.Verdict)
+	assert.Equal(t, "no sample in the window", c.Reason)
+	assert.Equal(t, 0, c.Samples)
+
+	// Samples outside the window or of an unknown check do not count.
+	outside := samplesOf(0, spec{at: -time.Millisecond, latency: time.Millisecond}, spec{at: time.Second, latency: time.Millisecond})
+	outside = append(outside, samplesOf(7, spec{at: 0, latency: time.Millisecond})...)
+	c = judge(t, one(), outside)
+	assert.Equal(t, Inconclusive, c.Verdict)
+	assert.Equal(t, 0, c.Samples)
+}
+
+func TestInFlightSamples(t *testing.T) {
+	t.Parallel()
+	flying := samplesOf(0, spec{at: 0, latency: 20 * time.Millisecond, flying: true}, spec{at: 10 * time.Millisecond, latency: 10 * time.Millisecond, flying: true})
+	c := judge(t, one(LatencyMax(time.Second)), flying)
+	assert.Equal(t, Inconclusive, c.Verdict, "samples in flight are never a silent pass")
+	assert.Equal(t, "the probe never answered: all 2 samples in flight", c.Reason)
+	assert.Equal(t, 2, c.InFlight)
+	assert.Equal(t, 0, c.Errors)
+
+	c = judge(t, one(LatencyMax(15*time.Millisecond)), flying)
+	assert.Equal(t, Violated, c.Verdict, "a lower bound over the limit is already a violation")
+	assert.Equal(t, "20ms (2 in flight counted as lower bounds)", tolerance(t, c, "latency max <= 15ms").Observed)
+
+	mixed := append(samplesOf(0, spec{at: 0, latency: time.Millisecond}), flying[1])
+	c = judge(t, one(LatencyMax(time.Second)), mixed)
+	assert.Equal(t, Held, c.Verdict)
+	assert.Equal(t, "100% (1/1)", tolerance(t, c, "success rate >= 100% (default)").Observed, "in-flight samples are neither successes nor errors")
+}
+
+func TestHypothesisVerdict(t *testing.T) {
+	t.Parallel()
+	ok := evenly(0, 10, constLat(time.Millisecond), nil)
+	bad := evenly(1, 10, constLat(time.Millisecond), failFirst(1))
+	h := New("two checks", Observe(fakeProbe("a")), Observe(fakeProbe("b")))
+	both := func(ss ...[]Sample) []Sample {
+		var out []Sample
+		for _, s := range ss {
+			out = append(out, s...)
+		}
+		return out
+	}
+	assert.Equal(t, Held, Evaluate(h, both(ok, evenly(1, 10, constLat(time.Millisecond), nil)), t0, window100).Verdict)
+	assert.Equal(t, Violated, Evaluate(h, both(ok, bad), t0, window100).Verdict)
+	assert.Equal(t, Inconclusive, Evaluate(h, ok, t0, window100).Verdict, "one check without samples")
+	h3 := New("three checks", Observe(fakeProbe("a")), Observe(fakeProbe("b")), Observe(fakeProbe("c")))
+	assert.Equal(t, Violated, Evaluate(h3, both(ok, bad), t0, window100).Verdict, "violated beats inconclusive")
+
+	var zero Verdict
+	assert.Equal(t, Inconclusive, zero)
+	assert.False(t, Result{}.Held(), "a zero Result never passes")
+	assert.Equal(t, "held", Held.String())
+	assert.Equal(t, "violated", Violated.String())
+	assert.Equal(t, "inconclusive", Inconclusive.String())
+}
+
+func TestEvaluateInvalidHypothesis(t *testing.T) {
+	t.Parallel()
+	r := Evaluate(New("bad", Observe(fakeProbe("a")).Every(-time.Second)), nil, t0, window100)
+	assert.Equal(t, Inconclusive, r.Verdict)
+	require.Error(t, r.Err)
+	assert.Equal(t, `hypothesis "bad": check 1 (a): Every must be > 0, got -1s`, r.Err.Error())
+	assert.Equal(t, Inconclusive, Evaluate(nil, nil, t0, window100).Verdict)
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	h := New("two checks", Observe(fakeProbe("a")), Observe(fakeProbe("b")).Expect(SuccessRate(0.5)))
+	samples := append(evenly(0, 10, ramp, nil), evenly(1, 10, constLat(3*time.Millisecond), failFirst(2))...)
+	r := Evaluate(h, samples, t0, window100)
+	assert.Equal(t, "held: 20 samples, 2 errors, p99 10ms", r.Summary())
+	assert.Equal(t, "inconclusive: 0 samples, 0 errors (no sample in the window)", Evaluate(h, nil, t0, window100).Summary())
+}

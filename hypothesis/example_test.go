@@ -1,0 +1,119 @@
+package hypothesis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/go-resilience/resilience/hypothesis"
+)
+
+// Evaluate is pure: it judges samples, here made by hand, over a window.
+func ExampleEvaluate() {
+	h := hypothesis.New("checkout is healthy",
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout")).Every(10*time.Millisecond).
+			Expect(hypothesis.SuccessRate(0.9), hypothesis.LatencyP(99, 300*time.Millisecond)))
+
+	from := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	var samples []hypothesis.Sample
+	for i := range 10 {
+		s := hypothesis.Sample{Seq: i, Intended: from.Add(time.Duration(i) * 10 * time.Millisecond), Latency: 20 * time.Millisecond}
+		if i == 7 { // a stall: this sample waited half a second
+			s.Latency, s.Err = 520*time.Millisecond, errors.New("context deadline exceeded")
+		}
+		samples = append(samples, s)
+	}
+
+	r := hypothesis.Evaluate(h, samples, from, from.Add(100*time.Millisecond))
+	fmt.Println(r.Summary())
+	for _, t := range r.Checks[0].Tolerances {
+		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Tolerance, t.Expected, t.Observed)
+	}
+	// Output:
+	// violated: 10 samples, 1 errors, p99 520ms (latency p99 <= 300ms, observed 520ms)
+	// held: success rate >= 90%: expected >= 90%, observed 90% (9/10)
+	// violated: latency p99 <= 300ms: expected <= 300ms, observed 520ms
+}
+
+// Value tolerances judge each sample; for an HTTPResponse, numbers compare
+// the status code and JSONPath reads the body.
+func ExampleJSONPath() {
+	h := hypothesis.New("the health endpoint reports up",
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/health")).
+			Expect(hypothesis.Equals(200), hypothesis.JSONPath("$.status", hypothesis.Equals("up"))))
+	from := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	samples := []hypothesis.Sample{
+		{Seq: 0, Intended: from, Latency: time.Millisecond, Value: hypothesis.HTTPResponse{Status: 200, Body: []byte(`{"status":"up"}`)}},
+		{Seq: 1, Intended: from.Add(100 * time.Millisecond), Latency: time.Millisecond, Value: hypothesis.HTTPResponse{Status: 200, Body: []byte(`{"status":"starting"}`)}},
+	}
+	r := hypothesis.Evaluate(h, samples, from, from.Add(time.Second))
+	fmt.Println(r.Verdict)
+	fmt.Println(r.Checks[0].FirstError)
+	// Output:
+	// violated
+	// json path $.status equals "up": $.status got "starting"
+}
+
+// Bad input is rejected with a one-line error before anything is sampled.
+func ExampleHypothesis_Validate() {
+	h := hypothesis.New("p99 under 300ms",
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/")).Expect(hypothesis.LatencyP(120, 300*time.Millisecond)))
+	fmt.Println(h.Validate())
+	// Output:
+	// hypothesis "p99 under 300ms": check 1 (GET http://127.0.0.1:8080/): LatencyP percentile must be in (0,100], got 120
+}
+
+// Measure samples a real server over a window and judges it.
+func ExampleMeasure() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+
+	h := hypothesis.New("the server answers",
+		hypothesis.Observe(hypothesis.HTTPGet(srv.URL)).Every(10*time.Millisecond).
+			Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 5*time.Second)))
+	r, err := hypothesis.Measure(context.Background(), h, 100*time.Millisecond)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Verdict, r.Checks[0].Samples, "samples")
+	// Output:
+	// held 10 samples
+}
+
+// A Sampler keeps sampling while a test injects faults, and judges any
+// window: before, during and after the fault.
+func ExampleSampler() {
+	h := hypothesis.New("the queue is short",
+		hypothesis.Observe(hypothesis.ProbeFunc("queue depth", func(ctx context.Context) (any, error) { return 3, nil })).
+			Every(10*time.Millisecond).Expect(hypothesis.InRange(0, 10)))
+	s, err := h.Start(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	before := s.Started()
+	time.Sleep(50 * time.Millisecond) // the fault would be applied here
+	after := time.Now()
+	s.Stop()
+	fmt.Println(s.Evaluate(before, after).Verdict)
+	// Output:
+	// held
+}
+
+// In a test, Assert reports a violated or inconclusive hypothesis with
+// t.Errorf and goes on; Require stops the test.
+func ExampleAssert() {
+	test := func(t *testing.T) {
+		h := hypothesis.New("checkout is healthy",
+			hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout")).
+				Every(20*time.Millisecond).
+				Expect(hypothesis.SuccessRate(0.99), hypothesis.LatencyP(99, 300*time.Millisecond)))
+		hypothesis.Require(t, h, 2*time.Second)
+	}
+	_ = test
+}

@@ -1,0 +1,53 @@
+package hypothesis
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Hypothesis is a claim about the steady state of a system: a title and one
+// or more checks. It is immutable once built.
+type Hypothesis struct {
+	title  string
+	checks []Check
+}
+
+// New builds a hypothesis. Nothing is validated here: Validate, Start,
+// Measure, Assert and Require reject a bad hypothesis before sampling.
+func New(title string, checks ...Check) *Hypothesis {
+	return &Hypothesis{title: title, checks: slices.Clone(checks)}
+}
+
+// Title returns the title given to New.
+func (h *Hypothesis) Title() string { return h.title }
+
+// Checks returns a copy of the checks.
+func (h *Hypothesis) Checks() []Check { return slices.Clone(h.checks) }
+
+// String is the title.
+func (h *Hypothesis) String() string { return h.title }
+
+// Validate returns nil or a one-line error naming the field and the accepted
+// range, e.g. `hypothesis "x": check 1 (GET http://...): Every must be > 0, got -1s`.
+// Checks are numbered from 1 in messages.
+func (h *Hypothesis) Validate() error {
+	if h == nil {
+		return errors.New("hypothesis: must not be nil")
+	}
+	if h.title == "" {
+		return errors.New("hypothesis: title must not be empty")
+	}
+	if len(h.checks) == 0 {
+		return fmt.Errorf("hypothesis %q: needs at least one check, got 0", h.title)
+	}
+	for i, c := range h.checks {
+		if err := c.validate(); err != nil {
+			if c.probe == nil {
+				return fmt.Errorf("hypothesis %q: check %d: %w", h.title, i+1, err)
+			}
+			return fmt.Errorf("hypothesis %q: check %d (%s): %w", h.title, i+1, c.probe.Name(), err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package hypothesis
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	p := fakeProbe("api")
+	ok := Observe(p)
+	cases := []struct {
+		h    *Hypothesis
+		want string
+	}{
+		{nil, "hypothesis: must not be nil"},
+		{New("", ok), "hypothesis: title must not be empty"},
+		{New("x"), `hypothesis "x": needs at least one check, got 0`},
+		{New("x", Observe(nil)), `hypothesis "x": check 1: probe must not be nil`},
+		{New("x", ok, Observe(ProbeFunc("f", nil))), `hypothesis "x": check 2 (f): ProbeFunc function must not be nil`},
+		{New("x", ok.Every(0)), `hypothesis "x": check 1 (api): Every must be > 0, got 0s`},
+		{New("x", ok.Every(-time.Second)), `hypothesis "x": check 1 (api): Every must be > 0, got -1s`},
+		{New("x", ok.Timeout(0)), `hypothesis "x": check 1 (api): Timeout must be > 0, got 0s`},
+		{New("x", ok.MaxInFlight(0)), `hypothesis "x": check 1 (api): MaxInFlight must be >= 1, got 0`},
+		{New("x", ok.Expect(nil)), `hypothesis "x": check 1 (api): Expect tolerance must not be nil`},
+		{New("x", ok.Expect(LatencyP(0, time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 0`},
+		{New("x", ok.Expect(LatencyP(100.5, time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 100.5`},
+		{New("x", ok.Expect(LatencyP(math.NaN(), time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got NaN`},
+		{New("x", ok.Expect(LatencyP(99, 0))), `hypothesis "x": check 1 (api): LatencyP max must be > 0, got 0s`},
+		{New("x", ok.Expect(LatencyMax(-time.Millisecond))), `hypothesis "x": check 1 (api): LatencyMax max must be > 0, got -1ms`},
+		{New("x", ok.Expect(SuccessRate(1.5))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got 1.5`},
+		{New("x", ok.Expect(SuccessRate(-0.1))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got -0.1`},
+		{New("x", ok.Expect(MaxErrors(-1))), `hypothesis "x": check 1 (api): MaxErrors n must be >= 0, got -1`},
+		{New("x", ok.Expect(MinThroughput(0))), `hypothesis "x": check 1 (api): MinThroughput perSecond must be > 0, got 0`},
+		{New("x", ok.Expect(MinSamples(0))), `hypothesis "x": check 1 (api): MinSamples n must be >= 1, got 0`},
+		{New("x", ok.Expect(RecoversWithin(0))), `hypothesis "x": check 1 (api): RecoversWithin d must be > 0, got 0s`},
+		{New("x", ok.Expect(RecoversWithin(time.Second), RecoversWithin(time.Second))), `hypothesis "x": check 1 (api): RecoversWithin may appear at most once per check, got 2`},
+		{New("x", ok.Expect(InRange(2, 1))), `hypothesis "x": check 1 (api): InRange needs lo <= hi, got [2, 1]`},
+		{New("x", ok.Expect(OneOf())), `hypothesis "x": check 1 (api): OneOf needs at least one value, got none`},
+		{New("x", ok.Expect(Matches("a("))), `hypothesis "x": check 1 (api): Matches pattern must be a valid regular expression, got "a(": error parsing regexp: missing closing ): ` + "`a(`"},
+		{New("x", ok.Expect(JSONPath("", nil))), `hypothesis "x": check 1 (api): JSONPath expression must not be empty`},
+		{New("x", ok.Expect(JSONPath("$.a", SuccessRate(1)))), `hypothesis "x": check 1 (api): JSONPath want must be a value tolerance (Equals, InRange, OneOf, Matches, JSONPath, Satisfies), got success rate >= 100%`},
+		{New("x", ok.Expect(JSONPath("$.a", InRange(3, 1)))), `hypothesis "x": check 1 (api): InRange needs lo <= hi, got [3, 1]`},
+		{New("x", ok.Expect(Satisfies("", func(any) bool { return true }))), `hypothesis "x": check 1 (api): Satisfies name must not be empty`},
+		{New("x", ok.Expect(Satisfies("even", nil))), `hypothesis "x": check 1 (api): Satisfies "even" function must not be nil`},
+		{New("x", Observe(HTTPGet("localhost:8080/health"))), `hypothesis "x": check 1 (GET localhost:8080/health): HTTP URL must be an absolute http or https URL, got "localhost:8080/health"`},
+		{New("x", Observe(HTTPGet("http://127.0.0.1/", AcceptStatus()))), `hypothesis "x": check 1 (GET http://127.0.0.1/): AcceptStatus needs at least one status code, got none`},
+		{New("x", Observe(HTTPGet("http://127.0.0.1/", AcceptStatus(200, 1000)))), `hypothesis "x": check 1 (GET http://127.0.0.1/): AcceptStatus code must be in [100,599], got 1000`},
+		{New("x", Observe(HTTPGet("http://127.0.0.1/", WithClient(nil)))), `hypothesis "x": check 1 (GET http://127.0.0.1/): WithClient client must not be nil`},
+		{New("x", Observe(TCPConnect("nowhere"))), `hypothesis "x": check 1 (tcp connect nowhere): TCPConnect address must be host:port, got "nowhere"`},
+		{New("x", Observe(SQLPing(nil))), `hypothesis "x": check 1 (sql ping): SQL probe db must not be nil`},
+	}
+	for _, c := range cases {
+		err := c.h.Validate()
+		if assert.Error(t, err, "want %s", c.want) {
+			assert.Equal(t, c.want, err.Error())
+			assert.NotContains(t, err.Error(), "\n", "one line")
+		}
+	}
+	assert.NoError(t, New("x", ok.Expect(SuccessRate(0), SuccessRate(1), LatencyP(100, 1), JSONPath("$.a[*]", nil))).Validate())
+}
+
+// Bad input is reported before anything is sampled.
+func TestBadInputSamplesNothing(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	p := ProbeFunc("counted", func(context.Context) (any, error) { calls.Add(1); return nil, nil })
+	bad := New("x", Observe(p).Expect(LatencyP(101, time.Second)))
+
+	s, err := bad.Start(t.Context())
+	assert.Nil(t, s)
+	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): LatencyP percentile must be in (0,100], got 101`)
+
+	r, err := Measure(t.Context(), bad, time.Second)
+	assert.Error(t, err)
+	assert.Equal(t, Inconclusive, r.Verdict)
+
+	good := New("x", Observe(p).Expect(RecoversWithin(time.Second)))
+	_, err = Measure(t.Context(), good, 0)
+	assert.EqualError(t, err, `hypothesis "x": window must be > 0, got 0s`)
+	_, err = Measure(t.Context(), good, time.Second)
+	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): RecoversWithin d must be < window (1s), got 1s`)
+
+	rt := &recordingT{}
+	Require(rt, bad, time.Second)
+	assert.Equal(t, []string{`hypothesis "x": check 1 (counted): LatencyP percentile must be in (0,100], got 101`}, rt.errors)
+	assert.Equal(t, 1, rt.failNow)
+	assert.Equal(t, int32(0), calls.Load(), "the probe must never run")
+}
+
+func TestCheckIsAValue(t *testing.T) {
+	t.Parallel()
+	base := Observe(fakeProbe("api")).Expect(SuccessRate(0.9))
+	a := base.Expect(LatencyMax(time.Second)).Every(time.Second)
+	b := base.Expect(MaxErrors(1))
+	assert.Len(t, base.Tolerances(), 1)
+	assert.Equal(t, "success rate >= 90%", a.Tolerances()[0].String())
+	assert.Equal(t, "latency max <= 1s", a.Tolerances()[1].String())
+	assert.Equal(t, "errors <= 1", b.Tolerances()[1].String(), "Expect on a shared base must not alias")
+	assert.Equal(t, DefaultEvery, base.Interval())
+	assert.Equal(t, time.Second, a.Interval())
+	assert.Equal(t, DefaultTimeout, a.ProbeTimeout())
+	assert.Equal(t, DefaultMaxInFlight, a.InFlightLimit())
+	assert.Equal(t, "api every 1s: success rate >= 90%, latency max <= 1s", a.String())
+
+	checks := []Check{a}
+	h := New("h", checks...)
+	checks[0] = b
+	require.Len(t, h.Checks(), 1)
+	assert.Equal(t, time.Second, h.Checks()[0].Interval(), "New copies its checks")
+	assert.Equal(t, "h", h.Title())
+	assert.Equal(t, "api", h.Checks()[0].Probe().Name())
+}

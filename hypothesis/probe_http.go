@@ -1,0 +1,192 @@
+package hypothesis
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// maxHTTPBody bounds how much of a response body an HTTP probe keeps; the
+// rest is read and discarded so the connection can be reused.
+const maxHTTPBody = 4 << 20
+
+// HTTPResponse is the value an HTTP probe observes.
+//
+// Value tolerances read it as follows: numeric tolerances (Equals or OneOf
+// with a number, InRange) compare the status code; Equals or OneOf with a
+// string, Matches and JSONPath read the body; Satisfies receives the
+// HTTPResponse itself.
+type HTTPResponse struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// HTTPOption configures an HTTP probe. The set of options is closed: see
+// WithHeader, WithBody, WithClient, AcceptStatus and ProbeName.
+type HTTPOption interface {
+	applyHTTP(p *httpProbe)
+}
+
+var defaultHTTPClient = func() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{Transport: tr}
+}()
+
+type httpOptionFunc func(p *httpProbe)
+
+func (f httpOptionFunc) applyHTTP(p *httpProbe) { f(p) }
+
+// HTTPGet probes url with GET requests. See HTTP.
+func HTTPGet(url string, opts ...HTTPOption) Probe {
+	return HTTP(http.MethodGet, url, opts...)
+}
+
+// HTTP probes url with requests of the given method. The observed value is an
+// HTTPResponse (body truncated to 4 MiB). A transport error, or a status not
+// accepted (default 200-399, see AcceptStatus), is a failed sample; the
+// HTTPResponse is still kept as the sample's value.
+//
+// The default client is shared by HTTP probes and keeps up to 64 idle
+// connections per host, so a check with many probes in flight reuses its
+// connections; the check's timeout bounds every request through its context.
+func HTTP(method, url string, opts ...HTTPOption) Probe {
+	p := &httpProbe{method: method, url: url, header: http.Header{}, client: defaultHTTPClient}
+	for _, o := range opts {
+		if o != nil {
+			o.applyHTTP(p)
+		}
+	}
+	if p.name == "" {
+		p.name = method + " " + url
+	}
+	return p
+}
+
+// WithHeader adds a request header.
+func WithHeader(key, value string) HTTPOption {
+	return httpOptionFunc(func(p *httpProbe) { p.header.Add(key, value) })
+}
+
+// WithBody sends body with every request, with the given Content-Type.
+func WithBody(contentType string, body []byte) HTTPOption {
+	body = slices.Clone(body)
+	return httpOptionFunc(func(p *httpProbe) {
+		p.body = body
+		p.hasBody = true
+		if contentType != "" {
+			p.header.Set("Content-Type", contentType)
+		}
+	})
+}
+
+// WithClient sends requests through c instead of the default client.
+func WithClient(c *http.Client) HTTPOption {
+	return httpOptionFunc(func(p *httpProbe) { p.client = c })
+}
+
+// AcceptStatus replaces the accepted statuses (default: 200-399) by codes.
+func AcceptStatus(codes ...int) HTTPOption {
+	codes = slices.Clone(codes)
+	return httpOptionFunc(func(p *httpProbe) { p.accept = codes; p.acceptSet = true })
+}
+
+// ProbeName names the probe in messages and the journal; the default is the
+// method and the URL, e.g. "GET http://127.0.0.1:8080/health".
+func ProbeName(name string) HTTPOption {
+	return httpOptionFunc(func(p *httpProbe) { p.name = name })
+}
+
+type httpProbe struct {
+	name      string
+	method    string
+	url       string
+	header    http.Header
+	body      []byte
+	hasBody   bool
+	client    *http.Client
+	accept    []int
+	acceptSet bool
+}
+
+func (p *httpProbe) Name() string { return p.name }
+
+func (p *httpProbe) Validate() error {
+	if p.method == "" {
+		return fmt.Errorf("HTTP method must not be empty")
+	}
+	u, err := url.Parse(p.url)
+	if err != nil {
+		return fmt.Errorf("HTTP URL must be an absolute http or https URL, got %q", p.url)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("HTTP URL must be an absolute http or https URL, got %q", p.url)
+	}
+	if p.client == nil {
+		return fmt.Errorf("WithClient client must not be nil")
+	}
+	if p.acceptSet && len(p.accept) == 0 {
+		return fmt.Errorf("AcceptStatus needs at least one status code, got none")
+	}
+	for _, c := range p.accept {
+		if c < 100 || c > 599 {
+			return fmt.Errorf("AcceptStatus code must be in [100,599], got %d", c)
+		}
+	}
+	return nil
+}
+
+func (p *httpProbe) accepted(status int) bool {
+	if !p.acceptSet {
+		return status >= 200 && status <= 399
+	}
+	return slices.Contains(p.accept, status)
+}
+
+func (p *httpProbe) wanted() string {
+	if !p.acceptSet {
+		return "200-399"
+	}
+	s := make([]string, len(p.accept))
+	for i, c := range p.accept {
+		s[i] = fmt.Sprint(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (p *httpProbe) Observe(ctx context.Context) (any, error) {
+	var body io.Reader
+	if p.hasBody {
+		body = bytes.NewReader(p.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, p.method, p.url, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range p.header {
+		req.Header[k] = slices.Clone(vs)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPBody))
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	v := HTTPResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	if err != nil {
+		return v, fmt.Errorf("read body: %w", err)
+	}
+	if !p.accepted(resp.StatusCode) {
+		return v, fmt.Errorf("status %d not accepted (want %s)", resp.StatusCode, p.wanted())
+	}
+	return v, nil
+}

@@ -1,0 +1,133 @@
+package hypothesis
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newServer serves /ok (JSON), /slow (200ms injected delay), /unavailable
+// (503) and /echo (method, header and body back).
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"up","items":[{"n":1},{"n":2}]}`)
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(200 * time.Millisecond): // injected delay
+		case <-r.Context().Done():
+		}
+		io.WriteString(w, "late")
+	})
+	mux.HandleFunc("/unavailable", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Method", r.Method)
+		w.Header().Set("X-Got-Type", r.Header.Get("Content-Type"))
+		w.Header().Set("X-Got-Token", r.Header.Get("X-Token"))
+		w.Write(b)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestHTTPProbeObserves(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	p := HTTP(http.MethodPost, srv.URL+"/echo", WithHeader("X-Token", "t0k"), WithBody("text/plain", []byte("ping")))
+	assert.Equal(t, "POST "+srv.URL+"/echo", p.Name())
+	v, err := p.Observe(t.Context())
+	require.NoError(t, err)
+	resp := v.(HTTPResponse)
+	assert.Equal(t, 200, resp.Status)
+	assert.Equal(t, "ping", string(resp.Body))
+	assert.Equal(t, "POST", resp.Header.Get("X-Method"))
+	assert.Equal(t, "text/plain", resp.Header.Get("X-Got-Type"))
+	assert.Equal(t, "t0k", resp.Header.Get("X-Got-Token"))
+	v, err = p.Observe(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, "ping", string(v.(HTTPResponse).Body), "the body is sent again on every request")
+
+	assert.Equal(t, "health", HTTPGet(srv.URL, ProbeName("health")).Name())
+}
+
+func TestHTTPProbeStatus(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	v, err := HTTPGet(srv.URL + "/unavailable").Observe(t.Context())
+	assert.EqualError(t, err, "status 503 not accepted (want 200-399)")
+	assert.Equal(t, 503, v.(HTTPResponse).Status, "the response is kept with the error")
+	assert.Equal(t, "maintenance\n", string(v.(HTTPResponse).Body))
+
+	_, err = HTTPGet(srv.URL+"/unavailable", AcceptStatus(503)).Observe(t.Context())
+	assert.NoError(t, err)
+	_, err = HTTPGet(srv.URL+"/ok", AcceptStatus(503, 504)).Observe(t.Context())
+	assert.EqualError(t, err, "status 200 not accepted (want 503, 504)")
+
+	_, err = HTTPGet("http://127.0.0.1:1/").Observe(t.Context())
+	assert.ErrorContains(t, err, "connection refused")
+}
+
+func TestHTTPProbeMeasured(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	h := New("the API is healthy",
+		Observe(HTTPGet(srv.URL+"/ok")).Every(20*time.Millisecond).
+			Expect(Equals(200), InRange(200, 299), Matches(`"status":"up"`), JSONPath("$.status", Equals("up")),
+				JSONPath("$.items[*].n", InRange(1, 2)), SuccessRate(1), LatencyP(99, time.Second), MinSamples(5)),
+		Observe(HTTPGet(srv.URL+"/unavailable")).Every(20*time.Millisecond).Expect(MaxErrors(0)),
+		Observe(HTTPGet(srv.URL+"/slow")).Every(20*time.Millisecond).Timeout(100*time.Millisecond).Expect(SuccessRate(0)),
+		Observe(HTTPGet(srv.URL+"/slow")).Every(50*time.Millisecond).Expect(LatencyP(50, 100*time.Millisecond)),
+	)
+	r, err := Measure(t.Context(), h, 300*time.Millisecond)
+	require.NoError(t, err)
+	assert.Equal(t, Violated, r.Verdict)
+
+	ok := r.Checks[0]
+	assert.Equal(t, Held, ok.Verdict, "%s", r)
+	assert.Equal(t, 15, ok.Samples)
+
+	down := r.Checks[1]
+	assert.Equal(t, Violated, down.Verdict)
+	assert.Equal(t, "status 503 not accepted (want 200-399)", down.FirstError)
+	assert.Equal(t, down.Samples, down.Errors)
+
+	timeout := r.Checks[2]
+	assert.Equal(t, Held, timeout.Verdict, "SuccessRate(0) tolerates the timeouts")
+	assert.Equal(t, timeout.Samples, timeout.Errors)
+	assert.Contains(t, timeout.FirstError, "context deadline exceeded")
+	assert.GreaterOrEqual(t, timeout.P50, 100*time.Millisecond, "a timed-out sample lasts its timeout")
+
+	slow := r.Checks[3]
+	assert.Equal(t, Violated, slow.Verdict)
+	assert.GreaterOrEqual(t, slow.P50, 150*time.Millisecond, "the 200ms injected delay shows")
+	assert.True(t, strings.HasSuffix(tolerance(t, slow, "latency p50 <= 100ms").Expected, "100ms"))
+}
+
+func TestHTTPValueToleranceMiss(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	h := New("status is degraded", Observe(HTTPGet(srv.URL+"/ok")).Every(20*time.Millisecond).Expect(JSONPath("$.status", Equals("degraded"))))
+	s, err := h.Start(context.Background())
+	require.NoError(t, err)
+	r, err := Measure(t.Context(), h, 100*time.Millisecond)
+	require.NoError(t, err)
+	samples := s.Stop()
+	require.NotEmpty(t, samples)
+	assert.EqualError(t, samples[0].Err, `json path $.status equals "degraded": $.status got "up"`, "the sampler fails the sample itself")
+	assert.Equal(t, Violated, r.Verdict)
+	assert.Equal(t, `json path $.status equals "degraded": $.status got "up"`, r.Checks[0].FirstError)
+}

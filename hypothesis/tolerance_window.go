@@ -1,0 +1,285 @@
+package hypothesis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// SuccessRate holds when at least min of the window's finished samples
+// succeeded (min in [0,1]; 0.99 means 99 %). Samples still in flight are not
+// counted. Exactly at the bound holds.
+func SuccessRate(min float64) Tolerance { return &successRate{min: min} }
+
+// LatencyP holds when the p-th percentile (nearest rank, p in (0,100]) of the
+// window's sample latencies is at most max. Latencies count from each
+// sample's intended start, failed samples included; a sample still in flight
+// counts with the time elapsed so far, a lower bound.
+func LatencyP(p float64, max time.Duration) Tolerance { return &latencyP{p: p, max: max} }
+
+// LatencyMax holds when no sample latency exceeds max (LatencyP(100, max)).
+func LatencyMax(max time.Duration) Tolerance { return &latencyP{p: 100, max: max, isMax: true} }
+
+// MaxErrors holds when at most n finished samples failed (n >= 0).
+func MaxErrors(n int) Tolerance { return &maxErrors{n: n} }
+
+// MinThroughput holds when the window saw at least perSecond successful
+// samples per second of its duration (perSecond > 0).
+func MinThroughput(perSecond float64) Tolerance { return &minThroughput{rate: perSecond} }
+
+// MinSamples asks for at least n finished samples (n >= 1); with fewer the
+// check is inconclusive, not violated. Without it a check needs one sample.
+func MinSamples(n int) Tolerance { return &minSamples{n: n} }
+
+// RecoversWithin allows failures only in the first d of the window (d > 0):
+// it is violated by a failed sample intended at or after from+d, and every
+// other window tolerance of the check judges only the samples intended from
+// from+d on. Its observed figure is when the final run of successes began.
+// Use it for the steady state after a fault.
+func RecoversWithin(d time.Duration) Tolerance { return &recoversWithin{d: d} }
+
+// window is what window tolerances judge: the samples of one check intended
+// in [from, to), ordered by Intended.
+type window struct {
+	from, to  time.Time
+	samples   []Sample
+	all       []Sample  // every sample of the window, before RecoversWithin cut it
+	origin    time.Time // start of the whole window; from is origin+d under RecoversWithin
+	finished  int
+	successes int
+	errors    int
+	inFlight  int
+	latencies []time.Duration // sorted; in-flight samples count as lower bounds
+}
+
+func newWindow(samples, all []Sample, origin, from, to time.Time) *window {
+	w := &window{origin: origin, from: from, to: to, samples: samples, all: all}
+	w.latencies = make([]time.Duration, 0, len(samples))
+	for _, s := range samples {
+		w.latencies = append(w.latencies, s.Latency)
+		switch {
+		case s.InFlight:
+			w.inFlight++
+		case s.Err != nil:
+			w.finished++
+			w.errors++
+		default:
+			w.finished++
+			w.successes++
+		}
+	}
+	sortDurations(w.latencies)
+	return w
+}
+
+// percentile is the nearest-rank percentile of sorted latencies.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	rank = max(1, min(rank, len(sorted)))
+	return sorted[rank-1]
+}
+
+type successRate struct{ min float64 }
+
+func (t successRate) String() string { return "success rate >= " + fmtPercent(t.min) }
+
+func (t successRate) validate() error {
+	if math.IsNaN(t.min) || t.min < 0 || t.min > 1 {
+		return fmt.Errorf("SuccessRate min must be in [0,1], got %s", fmtFloat(t.min))
+	}
+	return nil
+}
+
+func (t successRate) judge(w *window) ToleranceResult {
+	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtPercent(t.min)}
+	if w.finished == 0 {
+		r.Observed = "no finished sample"
+		return r
+	}
+	rate := float64(w.successes) / float64(w.finished)
+	r.Observed = fmt.Sprintf("%s (%d/%d)", fmtPercent(rate), w.successes, w.finished)
+	r.Verdict = heldIf(rate >= t.min)
+	return r
+}
+
+type latencyP struct {
+	p     float64
+	max   time.Duration
+	isMax bool
+}
+
+func (t latencyP) String() string { return "latency " + t.name() + " <= " + t.max.String() }
+
+func (t latencyP) name() string {
+	if t.isMax {
+		return "max"
+	}
+	return "p" + fmtFloat(t.p)
+}
+
+func (t latencyP) validate() error {
+	field := "LatencyP"
+	if t.isMax {
+		field = "LatencyMax"
+	} else if math.IsNaN(t.p) || t.p <= 0 || t.p > 100 {
+		return fmt.Errorf("LatencyP percentile must be in (0,100], got %s", fmtFloat(t.p))
+	}
+	if t.max <= 0 {
+		return fmt.Errorf("%s max must be > 0, got %v", field, t.max)
+	}
+	return nil
+}
+
+func (t latencyP) judge(w *window) ToleranceResult {
+	r := ToleranceResult{Tolerance: t.String(), Expected: "<= " + t.max.String()}
+	if len(w.latencies) == 0 {
+		r.Observed = "no sample"
+		return r
+	}
+	got := percentile(w.latencies, t.p)
+	r.Observed = fmtDur(got)
+	if w.inFlight > 0 {
+		r.Observed += fmt.Sprintf(" (%d in flight counted as lower bounds)", w.inFlight)
+	}
+	r.Verdict = heldIf(got <= t.max)
+	return r
+}
+
+type maxErrors struct{ n int }
+
+func (t maxErrors) String() string { return fmt.Sprintf("errors <= %d", t.n) }
+
+func (t maxErrors) validate() error {
+	if t.n < 0 {
+		return fmt.Errorf("MaxErrors n must be >= 0, got %d", t.n)
+	}
+	return nil
+}
+
+func (t maxErrors) judge(w *window) ToleranceResult {
+	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf("<= %d", t.n)}
+	if w.finished == 0 {
+		r.Observed = "no finished sample"
+		return r
+	}
+	r.Observed = fmt.Sprintf("%d (of %d)", w.errors, w.finished)
+	r.Verdict = heldIf(w.errors <= t.n)
+	return r
+}
+
+type minThroughput struct{ rate float64 }
+
+func (t minThroughput) String() string { return "throughput >= " + fmtFloat(t.rate) + "/s" }
+
+func (t minThroughput) validate() error {
+	if math.IsNaN(t.rate) || math.IsInf(t.rate, 0) || t.rate <= 0 {
+		return fmt.Errorf("MinThroughput perSecond must be > 0, got %s", fmtFloat(t.rate))
+	}
+	return nil
+}
+
+func (t minThroughput) judge(w *window) ToleranceResult {
+	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtFloat(t.rate) + "/s"}
+	d := w.to.Sub(w.from)
+	if d <= 0 {
+		r.Observed = "empty window"
+		return r
+	}
+	got := float64(w.successes) / d.Seconds()
+	r.Observed = fmt.Sprintf("%s/s (%d successes in %v)", fmtRate(got), w.successes, d)
+	r.Verdict = heldIf(got >= t.rate)
+	return r
+}
+
+type minSamples struct{ n int }
+
+func (t minSamples) String() string { return fmt.Sprintf("samples >= %d", t.n) }
+
+func (t minSamples) validate() error {
+	if t.n < 1 {
+		return fmt.Errorf("MinSamples n must be >= 1, got %d", t.n)
+	}
+	return nil
+}
+
+// judge never violates: too few samples make the check inconclusive.
+func (t minSamples) judge(w *window) ToleranceResult {
+	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf(">= %d finished", t.n)}
+	r.Observed = fmt.Sprintf("%d finished", w.finished)
+	if w.finished >= t.n {
+		r.Verdict = Held
+	}
+	return r
+}
+
+type recoversWithin struct{ d time.Duration }
+
+func (t recoversWithin) String() string { return "recovers within " + t.d.String() }
+
+func (t recoversWithin) validate() error {
+	if t.d <= 0 {
+		return fmt.Errorf("RecoversWithin d must be > 0, got %v", t.d)
+	}
+	return nil
+}
+
+func (t recoversWithin) judge(w *window) ToleranceResult {
+	r := ToleranceResult{Tolerance: t.String(), Expected: "no failure after " + t.d.String()}
+	cut := w.origin.Add(t.d)
+	after, failedAfter := 0, 0
+	var firstFailAfter time.Time
+	recovered := w.origin // start of the final run of successes
+	for _, s := range w.all {
+		if s.InFlight {
+			continue
+		}
+		if s.Err != nil {
+			recovered = time.Time{}
+		} else if recovered.IsZero() {
+			recovered = s.Intended
+		}
+		if !s.Intended.Before(cut) {
+			after++
+			if s.Err != nil {
+				if failedAfter == 0 {
+					firstFailAfter = s.Intended
+				}
+				failedAfter++
+			}
+		}
+	}
+	switch {
+	case failedAfter > 0:
+		r.Observed = fmt.Sprintf("%d failures after %v, first at %v", failedAfter, t.d, fmtDur(firstFailAfter.Sub(w.origin)))
+		r.Verdict = Violated
+	case after == 0:
+		r.Observed = "no finished sample after " + t.d.String()
+	default:
+		r.Observed = "recovered at " + fmtDur(recovered.Sub(w.origin))
+		r.Verdict = Held
+	}
+	return r
+}
+
+// judgesErrors reports whether t decides about failed samples; a check with
+// no such tolerance gets SuccessRate(1).
+func judgesErrors(t Tolerance) bool {
+	switch t.(type) {
+	case *successRate, *maxErrors, *recoversWithin:
+		return true
+	}
+	return false
+}
+
+func heldIf(ok bool) Verdict {
+	if ok {
+		return Held
+	}
+	return Violated
+}
+
+var errNotStarted = errors.New("not started: MaxInFlight reached")
