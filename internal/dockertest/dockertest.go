@@ -6,9 +6,11 @@ package dockertest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -57,9 +59,14 @@ func Required() bool {
 }
 
 // Require skips t when no Docker engine answers, or fails it when
-// CHAOSTEST_REQUIRE_DOCKER=1.
+// CHAOSTEST_REQUIRE_DOCKER=1. Under -short it skips t: containers take
+// seconds to start, which -short asks to avoid.
 func Require(t T) {
 	t.Helper()
+	if flag.Parsed() && testing.Short() {
+		t.Skipf("needs Docker containers, skipped under -short")
+		return
+	}
 	err := Available()
 	if err == nil {
 		return
