@@ -27,8 +27,9 @@ images:
 
 ## test: the whole suite with the race detector, container tests included
 test: images
+	@$(LIST_TEST_OBJECTS) > .test-objects-before
 	$(GO) test -race -count=1 ./...
-	@$(MAKE) --no-print-directory leaks
+	@$(MAKE) --no-print-directory leaks BEFORE=.test-objects-before; rc=$$?; rm -f .test-objects-before; exit $$rc
 
 ## example: run the examples' resilience tests and show the experiments
 example: images
@@ -47,14 +48,17 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-## leaks: fail if a test left a container or a network behind
+# Every container and network testcontainers-go made, one ID a line.
+LIST_TEST_OBJECTS = { docker ps -aq --filter label=org.testcontainers=true; \
+	docker network ls -q --filter label=org.testcontainers=true; } 2>/dev/null | sort
+
+## leaks: fail if a test left a container or a network behind (those listed in BEFORE were there already)
 leaks:
-	@left=$$(docker ps -aq --filter label=org.testcontainers=true); \
-	  nets=$$(docker network ls -q --filter label=org.testcontainers=true); \
-	  if [ -n "$$left$$nets" ]; then \
+	@left=$$($(LIST_TEST_OBJECTS) | comm -23 - <(sort $(or $(BEFORE),/dev/null))); \
+	  if [ -n "$$left" ]; then \
 	    echo "left behind by the tests:"; \
-	    docker ps -a --filter label=org.testcontainers=true; \
-	    docker network ls --filter label=org.testcontainers=true; \
+	    for id in $$left; do docker inspect --format '{{.Name}} {{.Config.Image}} {{.State.Status}}' $$id 2>/dev/null || \
+	      docker network inspect --format 'network {{.Name}}' $$id; done; \
 	    exit 1; \
 	  fi; \
 	  echo "nothing left behind: no test container or network remains"
