@@ -34,8 +34,8 @@ test: images
 ## example: run the examples' resilience tests and show the experiments
 example: images
 	@rm -rf "$(JOURNALS)" && mkdir -p "$(JOURNALS)"
-	CHAOSTEST_JOURNAL="$(JOURNALS)" $(GO) test -count=1 -v ./examples/...
-	@$(GO) run ./examples/internal/summary "$(JOURNALS)"
+	@CHAOSTEST_JOURNAL="$(JOURNALS)" $(GO) test -count=1 -v ./examples/...; status=$$?; \
+	  echo; $(GO) run ./examples/internal/summary "$(JOURNALS)" && exit $$status
 
 ## bench: benchmarks of the sampler, the proxies and the fixtures
 bench: images

@@ -1,0 +1,46 @@
+// Package examples holds three small, real services and the resilience tests
+// that prove (or disprove) that they survive the failures of their
+// dependencies. They are the project's worked examples: each experiment reads
+// like the discipline it serves, with a steady-state hypothesis, a blast
+// radius, a real-world event and an expected outcome. README.md walks through
+// them as a tutorial.
+//
+// Every service comes in a robust version and a fragile twin that lacks the
+// one thing resilience needs. Robust versions must hold their hypothesis;
+// fragile twins declare chaostest.ExpectDeviation, so the suite passes only
+// when the framework catches the weakness, and a test checks that it was
+// caught for the right reason: the injected fault was active and the
+// tolerance that guards the weakness was violated.
+//
+// # Map
+//
+//	catalog/          HTTP catalog, Redis cache-aside in front of Postgres
+//	                  robust: 50 ms bounds on every cache call, fallback to Postgres
+//	                  fragile: no timeout on the cache, cache errors are request errors
+//	                  experiments: Redis slow, down, paused
+//	orders/           HTTP order taking, writes to Postgres with idempotency keys
+//	                  robust: retries with backoff + INSERT ... ON CONFLICT on the key
+//	                  fragile twins: NoRetry, NoIdempotency (a retry duplicates orders)
+//	                  experiments: connections reset, answers lost, Postgres restarts
+//	                  plus an audit: every acknowledged order stored exactly once
+//	gateway/          HTTP gateway in front of an upstream quote service
+//	                  robust: 100 ms client timeout, circuit breaker (sony/gobreaker), fallback
+//	                  fragile: bare http.Client, no timeout, no breaker
+//	                  experiments: upstream slow, down and back, bandwidth squeezed
+//	internal/caught   checks that a fragile twin was caught for the right reason
+//	internal/summary  prints the table of verdicts from the experiments' journals
+//
+// Each service package has a Config with Validate, a New constructor that
+// returns an http.Handler through Service.Handler, and a Start helper that
+// serves it on a loopback address for the duration of a test.
+//
+// # Running
+//
+//	TESTCONTAINERS_HOST_OVERRIDE=localhost TESTCONTAINERS_RYUK_DISABLED=true \
+//	CHAOSTEST_REQUIRE_DOCKER=1 CHAOSTEST_JOURNAL=/tmp/journals \
+//	go test -race -count=1 -v ./examples/...
+//	go run ./examples/internal/summary /tmp/journals
+//
+// The catalog and orders tests need Docker (Redis and Postgres containers,
+// shared per package through fixtures.Main); the gateway needs none.
+package examples

@@ -1,0 +1,182 @@
+package gateway_test
+
+import (
+	"bytes"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/go-resilience/resilience/chaostest"
+	"github.com/go-resilience/resilience/examples/gateway"
+	"github.com/go-resilience/resilience/examples/internal/caught"
+	"github.com/go-resilience/resilience/fixtures"
+	"github.com/go-resilience/resilience/hypothesis"
+)
+
+// The steady-state hypothesis: "the gateway answers at once, with a quote or
+// an explicit fallback".
+//
+// A gateway cannot conjure quotes its upstream does not give, so the claim is
+// about what a gateway owes its clients: a prompt answer they can act on. A
+// probe asks for a quote every 25 ms; an answer counts as good when it is a
+// quote (200) or an explicit fallback (503 with X-Fallback and Retry-After,
+// which clients handle). A 502, a hang or a timeout is bad.
+//
+//   - at least 95% good answers: the robust gateway should give nothing else;
+//     the margin is one unlucky request per window.
+//   - p99 latency at most 300 ms. A healthy answer takes a few milliseconds;
+//     the robust gateway's worst case is its 100 ms upstream timeout, three
+//     times under the bound. The faults below make the upstream 800 ms late
+//     or push a 6 KiB answer through 4 KB/s, which a gateway without a
+//     timeout passes on to its clients, far over the bound.
+const probeName = "GET /quotes/ACME"
+
+var (
+	successRate     = hypothesis.SuccessRate(0.95)
+	p99             = hypothesis.LatencyP(99, 300*time.Millisecond)
+	quoteOrFallback = hypothesis.Satisfies("a quote or an explicit fallback", func(v any) bool {
+		r, ok := v.(hypothesis.HTTPResponse)
+		if !ok {
+			if p, isPtr := v.(*hypothesis.HTTPResponse); isPtr && p != nil {
+				r, ok = *p, true
+			}
+		}
+		switch {
+		case !ok:
+			return false
+		case r.Status == http.StatusOK:
+			return bytes.Contains(r.Body, []byte(`"price_cents"`))
+		case r.Status == http.StatusServiceUnavailable:
+			return r.Header.Get(gateway.HeaderFallback) == "true" && r.Header.Get("Retry-After") != ""
+		}
+		return false
+	})
+)
+
+func steadyState(t *testing.T, url string) *hypothesis.Hypothesis {
+	t.Helper()
+	client := &http.Client{}
+	t.Cleanup(client.CloseIdleConnections)
+	return hypothesis.New("the gateway answers at once, with a quote or an explicit fallback",
+		hypothesis.Observe(hypothesis.HTTPGet(url+"/quotes/ACME",
+			hypothesis.ProbeName(probeName), hypothesis.WithClient(client),
+			hypothesis.AcceptStatus(http.StatusOK, http.StatusServiceUnavailable))).
+			Every(25*time.Millisecond).
+			Timeout(time.Second).
+			MaxInFlight(64).
+			Expect(quoteOrFallback, successRate, p99))
+}
+
+// freshQuotes is the claim that the upstream's quotes flow through again:
+// every answer a quote, none a fallback.
+func freshQuotes(t *testing.T, url string) *hypothesis.Hypothesis {
+	t.Helper()
+	return hypothesis.New("the gateway serves fresh quotes again",
+		hypothesis.Observe(hypothesis.HTTPGet(url+"/quotes/ACME", hypothesis.AcceptStatus(http.StatusOK))).
+			Every(25*time.Millisecond).
+			Expect(hypothesis.SuccessRate(1)))
+}
+
+// experiment runs the same experiment on both gateways, each in front of its
+// own upstream through its own proxy. The robust gateway must hold, and must
+// have answered with fallbacks (the fault reached it, and the breaker did the
+// work). The fragile one must deviate, caught by the tolerances in caughtBy
+// while the fault is on.
+func experiment(t *testing.T, title string, step func(*fixtures.Proxy) chaostest.Step, after func(t *testing.T, gw *gateway.Running),
+	caughtBy ...hypothesis.Tolerance) {
+	t.Helper()
+	for _, v := range []gateway.Variant{gateway.Robust, gateway.Fragile} {
+		t.Run(v.String(), func(t *testing.T) {
+			// The blast radius: this gateway's connections to its upstream.
+			proxy := fixtures.NewProxy(t, gateway.StartUpstream(t), fixtures.ProxyName("quotes"))
+			gw := gateway.Start(t, gateway.Config{Variant: v, UpstreamURL: "http://" + proxy.Addr()})
+			s := step(proxy)
+			e := chaostest.Experiment{
+				Title:       title,
+				SteadyState: steadyState(t, gw.URL),
+				Method:      chaostest.Steps(s),
+				Duration:    2 * time.Second,
+				Before:      time.Second,
+				Window:      time.Second,
+				After:       time.Second,
+				Recovery:    2 * time.Second,
+			}
+			if v == gateway.Fragile {
+				e.Expect = chaostest.ExpectDeviation
+			}
+			rep := chaostest.Run(t, e)
+			if v == gateway.Fragile {
+				reasons := make([]caught.Reason, len(caughtBy))
+				for i, tol := range caughtBy {
+					reasons[i] = caught.Because(probeName, tol)
+				}
+				caught.Require(t, rep, s.Fault(), reasons...)
+				return
+			}
+			assert.Positive(t, gw.Fallbacks(), "the robust gateway never answered with a fallback: the fault did not reach it")
+			if after != nil {
+				after(t, gw)
+			}
+		})
+	}
+}
+
+// Real-world event: the upstream becomes slow (a cold cache, a long GC, a
+// saturated database behind it): every answer is 800 ms late.
+//
+// Blast radius: the gateway's connections to the upstream, answers only
+// (downstream), all of them, for the whole 2 s method.
+//
+// Expected: the robust gateway times out after 100 ms, its breaker opens
+// after three failures, and it answers with a fallback at once; the fragile
+// gateway makes every client wait 800 ms or more, and requests pile up: its
+// p99 is far over 300 ms.
+func TestGatewayWhenUpstreamIsSlow(t *testing.T) {
+	experiment(t, "the gateway answers within 300 ms p99 while the upstream is 800 ms late",
+		func(p *fixtures.Proxy) chaostest.Step {
+			return chaostest.Inject(p.Latency(800 * time.Millisecond).Direction(fixtures.Downstream)).For(2 * time.Second)
+		}, nil, p99)
+}
+
+// Real-world event: the upstream goes down (a crash, a deploy gone wrong)
+// and comes back a second later.
+//
+// Blast radius: the gateway's connections to the upstream, all of them: new
+// ones are refused and open ones cut, for the first second of the method.
+//
+// Expected: the robust gateway answers with fallbacks while the upstream is
+// down, then its breaker lets a trial call through and closes: fresh quotes
+// flow again (checked after the experiment). The fragile gateway turns
+// every request during the outage into a 502: its success rate falls far
+// under 95%.
+func TestGatewayWhenUpstreamIsDownAndBack(t *testing.T) {
+	experiment(t, "the gateway answers while the upstream is down, and recovers when it is back",
+		func(p *fixtures.Proxy) chaostest.Step {
+			return chaostest.Inject(p.Down()).For(time.Second)
+		},
+		func(t *testing.T, gw *gateway.Running) {
+			t.Helper()
+			hypothesis.Require(t, freshQuotes(t, gw.URL), 500*time.Millisecond)
+			assert.Equal(t, "closed", gw.BreakerState())
+		},
+		successRate)
+}
+
+// Real-world event: the path to the upstream is squeezed (a saturated link,
+// a misconfigured rate limiter): answers trickle at 4 KB/s, so a 6 KiB quote
+// takes over a second.
+//
+// Blast radius: the gateway's connections to the upstream, answers only
+// (downstream), all of them, for the whole 2 s method.
+//
+// Expected: the robust gateway's timeout covers reading the whole answer, so
+// it gives up after 100 ms and answers with a fallback; the fragile gateway
+// waits for the trickle: its p99 is far over 300 ms.
+func TestGatewayWhenBandwidthIsSqueezed(t *testing.T) {
+	experiment(t, "the gateway answers within 300 ms p99 while the upstream's answers trickle at 4 KB/s",
+		func(p *fixtures.Proxy) chaostest.Step {
+			return chaostest.Inject(p.Bandwidth(4000).Direction(fixtures.Downstream)).For(2 * time.Second)
+		}, nil, p99)
+}

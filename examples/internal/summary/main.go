@@ -1,0 +1,237 @@
+// Command summary prints a table of the chaostest journals in a directory:
+// one row per experiment and service version, with the expected outcome, the
+// verdicts, and the figures that decided them.
+//
+//	CHAOSTEST_JOURNAL=/tmp/journals go test -count=1 ./examples/...
+//	go run ./examples/internal/summary /tmp/journals
+//
+// Journals are in Chaos Toolkit's format, with chaostest's own keys (verdict,
+// passed, test, and the expectation under experiment.chaostest.expect). When
+// a test ran several times (-count=N), its runs are grouped in one row, and
+// the verdicts column shows whether they all agreed.
+//
+// The exit status is 1 when a run did not pass (a robust service deviated, a
+// fragile one was not caught, or a run was not steady) or when the directory
+// holds no journal, 2 on bad usage or an unreadable journal.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: summary DIR (a directory of *.journal.json, as written with CHAOSTEST_JOURNAL=DIR)")
+		os.Exit(2)
+	}
+	rows, err := load(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "summary:", err)
+		os.Exit(2)
+	}
+	if !render(os.Stdout, rows) {
+		os.Exit(1)
+	}
+}
+
+// journal is the part of a chaostest journal the summary reads.
+type journal struct {
+	Experiment struct {
+		Title     string `json:"title"`
+		Chaostest struct {
+			Expect string `json:"expect"`
+		} `json:"chaostest"`
+	} `json:"experiment"`
+	Status       string `json:"status"`
+	Deviated     bool   `json:"deviated"`
+	Verdict      string `json:"verdict"`
+	Passed       bool   `json:"passed"`
+	Test         string `json:"test"`
+	Duration     float64
+	SteadyStates struct {
+		Before *steadyState  `json:"before"`
+		During []steadyState `json:"during"`
+		After  *steadyState  `json:"after"`
+	} `json:"steady_states"`
+}
+
+type steadyState struct {
+	Met    bool `json:"steady_state_met"`
+	Probes []struct {
+		Activity struct {
+			Name string `json:"name"`
+		} `json:"activity"`
+		Output struct {
+			Samples    int     `json:"sample_count"`
+			Errors     int     `json:"error_count"`
+			P99        float64 `json:"p99"`
+			Tolerances []struct {
+				Tolerance string `json:"tolerance"`
+				Observed  string `json:"observed"`
+				Verdict   string `json:"verdict"`
+			} `json:"tolerances"`
+		} `json:"output"`
+	} `json:"probes"`
+}
+
+// row is one experiment on one service version, over all its runs.
+type row struct {
+	Experiment string // the test's name, e.g. "CatalogWhenRedisIsSlow"
+	Version    string // the subtest's name, e.g. "robust"
+	Expect     string // "hold" or "deviation"
+	Verdicts   map[string]int
+	Runs       int
+	Passed     int
+	BeforeP99  time.Duration // worst over runs
+	DuringP99  time.Duration // worst over the method's windows and runs
+	Errors     int           // failed samples during the method, over runs
+	Samples    int
+	Violated   []string // tolerances violated during the method, "observed" of the worst
+}
+
+// load reads every journal in dir and groups them by test.
+func load(dir string) ([]*row, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.journal.json"))
+	if err != nil {
+		return nil, err
+	}
+	byTest := map[string]*row{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var j journal
+		if err := json.Unmarshal(b, &j); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Base(p), err)
+		}
+		if j.Test == "" {
+			return nil, fmt.Errorf("%s: no \"test\" key: not a chaostest journal", filepath.Base(p))
+		}
+		r := byTest[j.Test]
+		if r == nil {
+			r = newRow(j)
+			byTest[j.Test] = r
+		}
+		r.add(j)
+	}
+	rows := make([]*row, 0, len(byTest))
+	for _, r := range byTest {
+		rows = append(rows, r)
+	}
+	sort.Slice(rows, func(a, b int) bool {
+		if rows[a].Experiment != rows[b].Experiment {
+			return rows[a].Experiment < rows[b].Experiment
+		}
+		return rows[a].Version < rows[b].Version
+	})
+	return rows, nil
+}
+
+func newRow(j journal) *row {
+	exp, version := j.Test, "-"
+	if i := strings.LastIndex(j.Test, "/"); i >= 0 {
+		exp, version = j.Test[:i], j.Test[i+1:]
+	}
+	return &row{
+		Experiment: strings.TrimPrefix(exp, "Test"),
+		Version:    version,
+		Expect:     j.Experiment.Chaostest.Expect,
+		Verdicts:   map[string]int{},
+	}
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func (r *row) add(j journal) {
+	r.Runs++
+	r.Verdicts[j.Verdict]++
+	if j.Passed {
+		r.Passed++
+	}
+	if b := j.SteadyStates.Before; b != nil {
+		for _, p := range b.Probes {
+			r.BeforeP99 = max(r.BeforeP99, seconds(p.Output.P99))
+		}
+	}
+	for _, w := range j.SteadyStates.During {
+		for _, p := range w.Probes {
+			r.DuringP99 = max(r.DuringP99, seconds(p.Output.P99))
+			r.Errors += p.Output.Errors
+			r.Samples += p.Output.Samples
+			for _, tr := range p.Output.Tolerances {
+				if tr.Verdict == "violated" && !slices.Contains(r.Violated, tr.Tolerance) {
+					r.Violated = append(r.Violated, tr.Tolerance)
+				}
+			}
+		}
+	}
+}
+
+func (r *row) verdicts() string {
+	keys := make([]string, 0, len(r.Verdicts))
+	for k := range r.Verdicts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) == 1 && r.Runs == 1 {
+		return keys[0]
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s×%d", k, r.Verdicts[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+func round(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}
+
+// render writes the table and reports whether every run passed.
+func render(w io.Writer, rows []*row) bool {
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "no chaostest journal found: run the examples with CHAOSTEST_JOURNAL=DIR")
+		return false
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tVIOLATED DURING")
+	all := true
+	for _, r := range rows {
+		result := "pass"
+		if r.Passed < r.Runs {
+			result = fmt.Sprintf("FAIL (%d of %d)", r.Runs-r.Passed, r.Runs)
+			all = false
+		}
+		violated := "-"
+		if len(r.Violated) > 0 {
+			violated = strings.Join(r.Violated, "; ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n",
+			r.Experiment, r.Version, r.Expect, r.verdicts(), result,
+			round(r.BeforeP99), round(r.DuringP99), r.Errors, r.Samples, violated)
+	}
+	_ = tw.Flush()
+	runs, passed := 0, 0
+	for _, r := range rows {
+		runs += r.Runs
+		passed += r.Passed
+	}
+	fmt.Fprintf(w, "%d experiment runs, %d passed, %d failed\n", runs, passed, runs-passed)
+	return all
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testdata holds real journals of the gateway's down-and-back experiment,
+// trimmed to one sample per window, and a second run of the fragile
+// gateway edited to have held: the weakness went unnoticed that time.
+
+func TestSummaryGroupsRunsAndFlagsTheOneThatFailed(t *testing.T) {
+	rows, err := load("testdata")
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+
+	fragile, robust := rows[0], rows[1]
+	assert.Equal(t, "GatewayWhenUpstreamIsDownAndBack", fragile.Experiment)
+	assert.Equal(t, "fragile", fragile.Version)
+	assert.Equal(t, "deviation", fragile.Expect)
+	assert.Equal(t, 2, fragile.Runs)
+	assert.Equal(t, 1, fragile.Passed)
+	assert.Equal(t, "deviated×1 held×1", fragile.verdicts())
+	assert.Equal(t, []string{"success rate >= 95%"}, fragile.Violated)
+	assert.Equal(t, 40, fragile.Errors, "only the caught run had errors")
+
+	assert.Equal(t, "robust", robust.Version)
+	assert.Equal(t, "hold", robust.Expect)
+	assert.Equal(t, "held", robust.verdicts())
+	assert.Empty(t, robust.Violated)
+	assert.Zero(t, robust.Errors)
+
+	var out bytes.Buffer
+	assert.False(t, render(&out, rows), "a failed run must fail the summary")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 4, out.String())
+	assert.Contains(t, lines[0], "EXPERIMENT")
+	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +fragile +deviation +deviated×1 held×1 +FAIL \(1 of 2\) .* 40/160 +success rate >= 95%$`, lines[1])
+	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +robust +hold +held +pass .* 0/80 +-$`, lines[2])
+	assert.Equal(t, "3 experiment runs, 2 passed, 1 failed", lines[3])
+}
+
+func TestSummaryPassesWhenEveryRunPassed(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"TestGatewayWhenUpstreamIsDownAndBack_fragile", "TestGatewayWhenUpstreamIsDownAndBack_robust"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name+".journal.json"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".journal.json"), b, 0o644))
+	}
+	rows, err := load(dir)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	assert.True(t, render(&out, rows), out.String())
+	assert.Contains(t, out.String(), "2 experiment runs, 2 passed, 0 failed")
+}
+
+func TestSummaryFailsWithoutJournals(t *testing.T) {
+	rows, err := load(t.TempDir())
+	require.NoError(t, err)
+	var out bytes.Buffer
+	assert.False(t, render(&out, rows))
+	assert.Contains(t, out.String(), "no chaostest journal found")
+}
+
+func TestSummaryRejectsAJournalThatIsNotOne(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.journal.json"), []byte(`{"status":"completed"}`), 0o644))
+	_, err := load(dir)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `x.journal.json: no "test" key`)
+}
