@@ -46,6 +46,15 @@ type Experiment struct {
 	SteadyState *hypothesis.Hypothesis // required
 	Method      Method                 // required: at least one step
 
+	// Control, when set, is the control group (as Netflix's ChAP runs it):
+	// the same checks, in the same order, against an unfaulted twin of the
+	// system (its own proxy with no fault, or a second instance), sampled
+	// at the same time as SteadyState and judged over the same windows.
+	// Tolerances relative to hypothesis.Control compare the two groups
+	// window by window, and a window in which the control group is violated
+	// too is inconclusive: noise that hits both groups is not the fault's.
+	Control *hypothesis.Hypothesis
+
 	Before   time.Duration // steady-state gate window before the method; default 1s
 	Duration time.Duration // length of the method; default: end of the last step (a step's For, or 1s if open-ended)
 	Window   time.Duration // during the method the hypothesis is judged per window of this length; default 1s (clamped to Duration)
@@ -92,9 +101,14 @@ type Report struct {
 	During     []hypothesis.Result
 	After      hypothesis.Result
 	Deviations []Deviation
-	Journal    string // path of the journal file, "" if none was written
-	Seed       int64
-	Duration   time.Duration
+	// The control group's results over the same windows (only with
+	// Experiment.Control).
+	ControlBefore hypothesis.Result
+	ControlDuring []hypothesis.Result
+	ControlAfter  hypothesis.Result
+	Journal       string // path of the journal file, "" if none was written
+	Seed          int64
+	Duration      time.Duration
 }
 
 // Validate returns nil or a one-line error naming the field and the accepted
@@ -111,6 +125,9 @@ func (e Experiment) resolve() (Experiment, error) {
 	}
 	if err := e.SteadyState.Validate(); err != nil {
 		return e, fmt.Errorf("SteadyState: %w", err)
+	}
+	if err := e.validateControl(); err != nil {
+		return e, err
 	}
 	for _, f := range []struct {
 		name string
@@ -151,4 +168,24 @@ func (e Experiment) resolve() (Experiment, error) {
 // planned is the wall time the experiment needs without overruns.
 func (e Experiment) planned() time.Duration {
 	return e.Before + e.Duration + e.Recovery + e.After
+}
+
+// validateControl checks the control group against the steady state.
+func (e Experiment) validateControl() error {
+	if e.Control == nil {
+		if e.SteadyState.Uses(hypothesis.Control) {
+			return errors.New("Control is required: SteadyState has a tolerance relative to hypothesis.Control, so it needs a control group to compare with")
+		}
+		return nil
+	}
+	if e.Control == e.SteadyState {
+		return errors.New("Control must be a hypothesis of its own, against an unfaulted twin of the system, not SteadyState itself")
+	}
+	if err := e.Control.Validate(); err != nil {
+		return fmt.Errorf("Control: %w", err)
+	}
+	if n, m := len(e.Control.Checks()), len(e.SteadyState.Checks()); n != m {
+		return fmt.Errorf("Control must have as many checks as SteadyState (%d, matched by position), got %d", m, n)
+	}
+	return nil
 }

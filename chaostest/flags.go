@@ -65,9 +65,17 @@ func seedSetting() (int64, error) {
 	return time.Now().UnixNano(), nil
 }
 
+// skipUnderShort is false only in this package's own tests, whose
+// experiments run against fake systems in a fraction of a second and are
+// the unit tests of the lifecycle: they run under -short too.
+var skipUnderShort = true
+
 // shortMode reports whether the test binary runs with -short, without
 // testing.Short's panic when flags were not parsed.
 func shortMode() bool {
+	if !skipUnderShort {
+		return false
+	}
 	f := flag.Lookup("test.short")
 	if f == nil || !flag.Parsed() {
 		return false

@@ -105,6 +105,37 @@ type steadyState struct {
 	Window  string   `json:"window,omitempty"`
 	Faults  []string `json:"faults,omitempty"`
 	Verdict string   `json:"verdict"`
+	// The load the window was judged under, and the control group's
+	// result over the same window.
+	Load    *loadOutput  `json:"load,omitempty"`
+	Control *steadyState `json:"control,omitempty"`
+}
+
+// loadOutput is hypothesis.Load: the host's CPU and the Go scheduler's
+// delay over a window (durations in seconds, shares in [0,1]).
+type loadOutput struct {
+	HostKnown     bool    `json:"host_known"`
+	CPUs          int     `json:"cpus"`
+	Busy          float64 `json:"cpu_busy"`
+	RunQueue      float64 `json:"run_queue"`
+	RunQueueMax   int     `json:"run_queue_max"`
+	PressureKnown bool    `json:"cpu_pressure_known"`
+	Pressure      float64 `json:"cpu_pressure"`
+	SchedP99      float64 `json:"go_sched_delay_p99"`
+	Readings      int     `json:"readings"`
+	Summary       string  `json:"summary"`
+}
+
+// harnessOutput is hypothesis.Harness: how late the sampler started a
+// check's ticks in a window (seconds).
+type harnessOutput struct {
+	NotStarted int     `json:"not_started"`
+	Late       int     `json:"late"`
+	LagP50     float64 `json:"lag_p50"`
+	LagP90     float64 `json:"lag_p90"`
+	LagMax     float64 `json:"lag_max"`
+	Limit      float64 `json:"lag_limit"`
+	Saturated  bool    `json:"saturated"`
 }
 
 type activityRun struct {
@@ -126,6 +157,8 @@ type probeOutput struct {
 	P99        float64           `json:"p99"`
 	Max        float64           `json:"max"`
 	FirstError string            `json:"first_error,omitempty"`
+	Reason     string            `json:"reason,omitempty"`
+	Harness    harnessOutput     `json:"harness"`
 	Tolerances []toleranceOutput `json:"tolerances"`
 	Series     []sampleOutput    `json:"samples"`
 }
@@ -138,10 +171,12 @@ type toleranceOutput struct {
 }
 
 type sampleOutput struct {
-	Seq      int     `json:"seq"`
-	Intended string  `json:"intended"`
-	Latency  float64 `json:"latency"`
-	Error    string  `json:"error,omitempty"`
+	Seq        int     `json:"seq"`
+	Intended   string  `json:"intended"`
+	Latency    float64 `json:"latency"`
+	Lag        float64 `json:"lag"`
+	NotStarted bool    `json:"not_started,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 type faultOutput struct {
@@ -232,18 +267,18 @@ func (r *runner) buildJournal(end time.Time) journal {
 	}
 
 	if !r.report.Before.From.IsZero() {
-		ss := r.steadyState(probes, r.report.Before, "")
+		ss := r.groups(probes, r.report.Before, r.report.ControlBefore, "")
 		j.SteadyStates.Before = &ss
 	}
 	for _, w := range r.windows {
 		if w.judged {
-			ss := r.steadyState(probes, w.result, fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to)))
+			ss := r.groups(probes, w.result, w.control, fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to)))
 			ss.Faults = w.faults
 			j.SteadyStates.During = append(j.SteadyStates.During, ss)
 		}
 	}
 	if len(r.after) > 0 {
-		ss := r.steadyState(probes, r.report.After, "")
+		ss := r.groups(probes, r.report.After, r.report.ControlAfter, "")
 		j.SteadyStates.After = &ss
 	}
 
@@ -308,10 +343,32 @@ func actionDecl(sl slot) activityDecl {
 	return d
 }
 
+// groups records one judged window of the experiment group, with the
+// control group's beside it when there is one.
+func (r *runner) groups(probes []activityDecl, res, ctrl hypothesis.Result, label string) steadyState {
+	ss := r.steadyState(probes, res, r.samples, label)
+	if r.e.Control != nil && !ctrl.From.IsZero() {
+		cprobes := make([]activityDecl, 0, len(r.e.Control.Checks()))
+		for i, c := range r.e.Control.Checks() {
+			cprobes = append(cprobes, probeDecl(i, c))
+		}
+		cs := r.steadyState(cprobes, ctrl, r.ctrlSamps, label)
+		ss.Control = &cs
+	}
+	return ss
+}
+
 // steadyState records one judged window: one probe record per check, with
 // the check's samples in that window.
-func (r *runner) steadyState(probes []activityDecl, res hypothesis.Result, label string) steadyState {
+func (r *runner) steadyState(probes []activityDecl, res hypothesis.Result, samples []hypothesis.Sample, label string) steadyState {
 	ss := steadyState{SteadyStateMet: res.Held(), Window: label, Verdict: res.Verdict.String(), Probes: []activityRun{}}
+	if l := res.Load; l.Readings > 0 {
+		ss.Load = &loadOutput{
+			HostKnown: l.HostKnown, CPUs: l.CPUs, Busy: l.Busy, RunQueue: l.RunQueue, RunQueueMax: l.RunQueueMax,
+			PressureKnown: l.PressureKnown, Pressure: l.Pressure, SchedP99: seconds(l.SchedP99), Readings: l.Readings,
+			Summary: l.String(),
+		}
+	}
 	for i, c := range res.Checks {
 		decl := activityDecl{Type: "probe", Name: c.Probe, Provider: provider{Type: "go", Func: "Observe"}}
 		if i < len(probes) {
@@ -320,18 +377,23 @@ func (r *runner) steadyState(probes []activityDecl, res hypothesis.Result, label
 		decl.Tolerance = []string{}
 		out := probeOutput{
 			Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors,
-			P50: seconds(c.P50), P99: seconds(c.P99), Max: seconds(c.Max), FirstError: c.FirstError,
+			P50: seconds(c.P50), P99: seconds(c.P99), Max: seconds(c.Max), FirstError: c.FirstError, Reason: c.Reason,
+			Harness: harnessOutput{
+				NotStarted: c.Harness.NotStarted, Late: c.Harness.Late, LagP50: seconds(c.Harness.LagP50),
+				LagP90: seconds(c.Harness.LagP90), LagMax: seconds(c.Harness.LagMax), Limit: seconds(c.Harness.Limit),
+				Saturated: c.Harness.Saturated,
+			},
 			Tolerances: []toleranceOutput{}, Series: []sampleOutput{},
 		}
 		for _, tr := range c.Tolerances {
 			decl.Tolerance = append(decl.Tolerance, tr.Tolerance)
 			out.Tolerances = append(out.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
 		}
-		for _, s := range r.samples {
+		for _, s := range samples {
 			if s.Check != i || s.Intended.Before(res.From) || !s.Intended.Before(res.To) {
 				continue
 			}
-			so := sampleOutput{Seq: s.Seq, Intended: stamp(s.Intended), Latency: seconds(s.Latency)}
+			so := sampleOutput{Seq: s.Seq, Intended: stamp(s.Intended), Latency: seconds(s.Latency), Lag: seconds(s.Lag()), NotStarted: s.NotStarted}
 			if s.Err != nil {
 				so.Error = s.Err.Error()
 			}

@@ -59,6 +59,44 @@ func faultList(names []string) string {
 	return strings.Join(names, ", ")
 }
 
+// logGroups tells, under a phase's or a window's line, the control group's
+// result beside the experiment group's, and the load the window was judged
+// under: the harness's lateness and the host's CPU.
+func (r *runner) logGroups(res, ctrl hypothesis.Result) {
+	r.t.Helper()
+	if r.control != nil {
+		r.logf("  control group: %s", ctrl.Summary())
+	}
+	r.logf("  load: %s", loadLine(res))
+}
+
+// loadLine is one line on how busy the test machine was during res: how
+// late the harness started its probes, worst check first, then the host.
+func loadLine(res hypothesis.Result) string {
+	var worst hypothesis.Harness
+	for _, c := range res.Checks {
+		if c.Harness.LagP90 > worst.LagP90 || worst.Limit == 0 {
+			worst = c.Harness
+		}
+	}
+	s := fmt.Sprintf("ticks started late by p90 %s, max %s (limit %s)", fmtDur(worst.LagP90), fmtDur(worst.LagMax), worst.Limit)
+	if res.Load.Readings > 0 {
+		s += "; " + res.Load.String()
+	}
+	return s
+}
+
+// fmtDur shows a duration rounded to what a reader needs.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= 10*time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(10 * time.Microsecond).String()
+}
+
 // failureMessage is the one message of a failed experiment.
 func (r *runner) failureMessage() string {
 	var b strings.Builder
@@ -66,8 +104,13 @@ func (r *runner) failureMessage() string {
 	fmt.Fprintf(&b, "chaostest: experiment %q: %s", r.e.Title, rep.Status)
 	switch rep.Status {
 	case StatusNotSteady:
-		fmt.Fprintf(&b, ": the system was unhealthy before any fault was injected; the method never ran\n")
+		if rep.Before.Verdict == hypothesis.Violated {
+			fmt.Fprintf(&b, ": the system was unhealthy before any fault was injected; the method never ran\n")
+		} else {
+			fmt.Fprintf(&b, ": the control group was unhealthy before any fault was injected; the method never ran\n")
+		}
 		writeViolations(&b, "before", rep.Before)
+		r.writeControl(&b, "before", rep.ControlBefore)
 	case StatusDeviated:
 		if r.e.Expect == ExpectHold {
 			fmt.Fprintf(&b, ": the hypothesis %q was violated\n", r.e.SteadyState.Title())
@@ -75,8 +118,18 @@ func (r *runner) failureMessage() string {
 			b.WriteString("\n")
 		}
 		for _, d := range rep.Deviations {
+			if d.Phase == PhaseAfter {
+				b.WriteString(r.notRecovered())
+			}
 			label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
 			writeViolations(&b, label, d.Result)
+			if d.Phase == PhaseDuring {
+				for _, w := range r.windows {
+					if w.judged && w.from == d.Offset {
+						r.writeControl(&b, "", w.control)
+					}
+				}
+			}
 		}
 		if r.failFastStop {
 			b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
@@ -88,10 +141,17 @@ func (r *runner) failureMessage() string {
 			b.WriteString("\n")
 		}
 	case StatusInconclusive:
-		b.WriteString(": no window violated the hypothesis, but some could not be judged (too few samples, or a probe never answered)\n")
+		if r.gate() != hypothesis.Held {
+			b.WriteString(": the steady state before could not be judged, so the method never ran\n")
+			writeViolations(&b, "before", rep.Before)
+			r.writeControl(&b, "before", rep.ControlBefore)
+			break
+		}
+		b.WriteString(": no window violated the hypothesis, but some could not be judged\n")
 		for i, w := range r.windows {
 			if w.judged && w.result.Verdict != hypothesis.Held {
 				writeViolations(&b, fmt.Sprintf("during, window %d at %s", i+1, fmtOffset(w.from)), w.result)
+				r.writeControl(&b, "", w.control)
 			}
 		}
 		if !rep.After.Held() {
@@ -105,10 +165,29 @@ func (r *runner) failureMessage() string {
 	return b.String()
 }
 
+// notRecovered says that the system did not recover although every fault
+// had been reverted: a failure that outlives its cause is metastable.
+func (r *runner) notRecovered() string {
+	return fmt.Sprintf("  did not recover: every fault was reverted at %s, yet %s later (recovery allowance %v, then an after window of %v) the hypothesis still did not hold: a metastable failure, which outlives the fault that started it\n",
+		r.offset(r.rollbackEnd), fmtDur(r.report.After.To.Sub(r.rollbackEnd)), r.e.Recovery, r.e.After)
+}
+
+// writeControl shows the control group's result beside a window's.
+func (r *runner) writeControl(b *strings.Builder, label string, ctrl hypothesis.Result) {
+	if r.control == nil {
+		return
+	}
+	if label != "" {
+		label += ", "
+	}
+	fmt.Fprintf(b, "    %scontrol group: %s\n", label, ctrl.Summary())
+}
+
 // writeViolations lists the tolerances of res that did not hold, with what
-// was expected and what was observed.
+// was expected and what was observed, and the load the window was judged under.
 func writeViolations(b *strings.Builder, label string, res hypothesis.Result) {
 	fmt.Fprintf(b, "  %s: %s\n", label, res.Summary())
+	fmt.Fprintf(b, "    load: %s\n", loadLine(res))
 	for _, c := range res.Checks {
 		for _, tr := range c.Tolerances {
 			if tr.Verdict == hypothesis.Held {

@@ -105,6 +105,12 @@ type runner struct {
 	interrupts *interruptWatch
 	sampler    *hypothesis.Sampler
 	samples    []hypothesis.Sample
+	control    *hypothesis.Sampler // the control group's, when the experiment has one
+	ctrlSamps  []hypothesis.Sample
+
+	// The steady state before, once judged: what tolerances relative to
+	// hypothesis.Baseline compare with, in each group.
+	baseline, ctrlBaseline *hypothesis.Result
 
 	slots      []slot
 	applied    []*appliedFault // in order of application
@@ -112,6 +118,7 @@ type runner struct {
 	windows    []window
 	nextWindow int                 // the first window not judged yet
 	after      []hypothesis.Result // every after window tried, in order
+	ctrlAfter  []hypothesis.Result // the control group's, alongside
 
 	events       []event
 	report       Report
@@ -180,6 +187,7 @@ func (a *appliedFault) activeIn(from, to time.Time) bool {
 type window struct {
 	from, to time.Duration // offsets from the method start
 	result   hypothesis.Result
+	control  hypothesis.Result // the control group's, when there is one
 	faults   []string
 	judged   bool
 }
@@ -215,6 +223,14 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 		return r.conclude()
 	}
 	r.sampler = s
+	if r.e.Control != nil {
+		c, err := r.e.Control.Start(samplerCtx)
+		if err != nil {
+			r.abort = fmt.Errorf("start sampling the control group: %w", err)
+			return r.conclude()
+		}
+		r.control = c
+	}
 
 	// 1. Steady state before.
 	beforeFrom := s.Started()
@@ -222,9 +238,11 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 		r.abort = err
 		return r.conclude()
 	}
-	r.report.Before = s.Evaluate(beforeFrom, beforeFrom.Add(r.e.Before))
+	r.report.Before, r.report.ControlBefore = r.evaluate(beforeFrom, beforeFrom.Add(r.e.Before))
+	r.baseline, r.ctrlBaseline = &r.report.Before, &r.report.ControlBefore
 	r.logf("steady state before (%v): %s", r.e.Before, r.report.Before.Summary())
-	if !r.report.Before.Held() {
+	r.logGroups(r.report.Before, r.report.ControlBefore)
+	if r.gate() != hypothesis.Held {
 		return r.conclude()
 	}
 
@@ -422,7 +440,7 @@ func (r *runner) judge(i int) bool {
 	r.t.Helper()
 	w := &r.windows[i]
 	from, to := r.m0.Add(w.from), r.m0.Add(w.to)
-	w.result = r.sampler.Evaluate(from, to)
+	w.result, w.control = r.evaluate(from, to)
 	w.judged = true
 	for _, a := range r.applied {
 		if a.activeIn(from, to) {
@@ -430,7 +448,11 @@ func (r *runner) judge(i int) bool {
 		}
 	}
 	r.report.During = append(r.report.During, w.result)
+	if r.control != nil {
+		r.report.ControlDuring = append(r.report.ControlDuring, w.control)
+	}
 	r.logf("window %d [%s, %s): %s; faults: %s", i+1, fmtOffset(w.from), fmtOffset(w.to), w.result.Summary(), faultList(w.faults))
+	r.logGroups(w.result, w.control)
 	violated := w.result.Verdict == hypothesis.Violated
 	if violated {
 		r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseDuring, Offset: w.from, Faults: w.faults, Result: w.result})
@@ -452,9 +474,13 @@ func (r *runner) steadyAfter() {
 			r.abort = err
 			return
 		}
-		res := r.sampler.Evaluate(from, to)
+		res, ctrl := r.evaluate(from, to)
 		r.after = append(r.after, res)
 		r.report.After = res
+		if r.control != nil {
+			r.ctrlAfter = append(r.ctrlAfter, ctrl)
+			r.report.ControlAfter = ctrl
+		}
 		last := time.Duration(k+1)*step > r.e.Recovery
 		if res.Held() {
 			if r.e.Recovery > 0 {
@@ -462,10 +488,12 @@ func (r *runner) steadyAfter() {
 			} else {
 				r.logf("steady state after (%v): %s", r.e.After, res.Summary())
 			}
+			r.logGroups(res, ctrl)
 			return
 		}
 		if last {
 			r.logf("steady state after (%v): %s", r.e.After, res.Summary())
+			r.logGroups(res, ctrl)
 			if res.Verdict == hypothesis.Violated || anyViolated(r.after) {
 				worst := res
 				for _, a := range r.after {
@@ -479,6 +507,46 @@ func (r *runner) steadyAfter() {
 		}
 		r.logf("steady state after, attempt %d (%v): %s; retrying within the recovery allowance %v", k+1, r.e.After, res.Summary(), r.e.Recovery)
 	}
+}
+
+// evaluate judges [from, to) in both groups. The control group is judged
+// first, its tolerances relative to hypothesis.Control comparing it with
+// itself; then the experiment group, against its baseline and the control
+// group's result. Before the baseline exists (the gate), a window is its
+// own baseline. The second result is zero without a control group.
+func (r *runner) evaluate(from, to time.Time) (hypothesis.Result, hypothesis.Result) {
+	var ctrl hypothesis.Result
+	refs := hypothesis.Refs{Baseline: r.baseline}
+	if r.control != nil {
+		cb := r.ctrlBaseline
+		first := r.control.EvaluateWith(from, to, hypothesis.Refs{Baseline: cb})
+		if cb == nil {
+			cb = &first
+		}
+		ctrl = r.control.EvaluateWith(from, to, hypothesis.Refs{Baseline: cb, Control: &first})
+		refs.Control = &ctrl
+	}
+	if refs.Baseline == nil {
+		first := r.sampler.EvaluateWith(from, to, refs)
+		refs.Baseline = &first
+	}
+	return r.sampler.EvaluateWith(from, to, refs), ctrl
+}
+
+// gate is the verdict of the steady state before, in both groups: the
+// method runs only when it held.
+func (r *runner) gate() hypothesis.Verdict {
+	v := r.report.Before.Verdict
+	if r.control != nil {
+		c := r.report.ControlBefore.Verdict
+		if c == hypothesis.Violated || (c == hypothesis.Inconclusive && v == hypothesis.Held) {
+			v = c
+		}
+	}
+	if r.report.Before.Verdict == hypothesis.Violated {
+		v = hypothesis.Violated
+	}
+	return v
 }
 
 // recoveryStep is how far apart the sliding after-windows start.
@@ -570,6 +638,9 @@ func (r *runner) finish() Report {
 	r.finished = true
 	if r.sampler != nil {
 		r.samples = r.sampler.Stop()
+	}
+	if r.control != nil {
+		r.ctrlSamps = r.control.Stop()
 	}
 	if r.rollbackEnd.IsZero() {
 		r.rollbackEnd = time.Now()

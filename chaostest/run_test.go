@@ -104,14 +104,16 @@ func TestRunInconclusiveNeverPasses(t *testing.T) {
 	// Far more samples are required than 10ms sampling gives in 100ms.
 	h := s.healthy(hypothesis.SuccessRate(1), hypothesis.MinSamples(1000))
 	e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
-	// The gate cannot be judged either: an unjudgeable gate is not steady.
+	// The gate cannot be judged either: the run is inconclusive (the system
+	// was not shown to be unhealthy), and the method never runs.
 	ft, rep := runExp("TestInconclusive", e)
 	if rep.Passed || !ft.Failed() {
 		t.Fatalf("status %q passed; an unjudgeable run must never pass", rep.Status)
 	}
-	if rep.Status != chaostest.StatusNotSteady {
-		t.Errorf("status %q, want not steady: the gate could not be judged", rep.Status)
+	if rep.Status != chaostest.StatusInconclusive {
+		t.Errorf("status %q, want inconclusive: the gate could not be judged", rep.Status)
 	}
+	mustContain(t, "failure message", ft.errors(), "inconclusive: the steady state before could not be judged, so the method never ran", "fewer than the 1000 required")
 }
 
 func TestRunInconclusiveDuringMethod(t *testing.T) {

@@ -34,17 +34,26 @@ func settleMax(h *hypothesis.Hypothesis) time.Duration {
 // settled reports whether every tick intended in [from, to) has finished,
 // or can no longer be waited for.
 func (r *runner) settled(from, to time.Time) bool {
-	if time.Now().After(to.Add(settleMax(r.e.SteadyState))) {
+	wait := settleMax(r.e.SteadyState)
+	if r.control != nil {
+		wait = max(wait, settleMax(r.e.Control))
+	}
+	if time.Now().After(to.Add(wait)) {
 		return true
 	}
-	checks := r.e.SteadyState.Checks()
+	return samplesIn(r.sampler, from, to) && (r.control == nil || samplesIn(r.control, from, to))
+}
+
+// samplesIn reports whether every tick of s intended in [from, to) has finished.
+func samplesIn(s *hypothesis.Sampler, from, to time.Time) bool {
+	checks := s.Hypothesis().Checks()
 	counts := make([]int, len(checks))
-	for _, s := range r.sampler.Samples(from, to) {
-		if s.Check >= 0 && s.Check < len(counts) {
-			counts[s.Check]++
+	for _, x := range s.Samples(from, to) {
+		if x.Check >= 0 && x.Check < len(counts) {
+			counts[x.Check]++
 		}
 	}
-	started := r.sampler.Started()
+	started := s.Started()
 	for i, c := range checks {
 		if counts[i] < ticks(started, c.Interval(), from, to) {
 			return false

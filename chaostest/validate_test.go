@@ -31,6 +31,16 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 			e.SteadyState = hypothesis.New("x", hypothesis.Observe(s.probe()).Every(-time.Second))
 		}, "SteadyState: "},
 		{"no steps", func(e *chaostest.Experiment) { e.Method = chaostest.Method{} }, "Method must have at least one step"},
+		{"control-relative without Control", func(e *chaostest.Experiment) {
+			e.SteadyState = s.healthy(hypothesis.SuccessRateRelative(hypothesis.Control, 0.01))
+		}, "Control is required: SteadyState has a tolerance relative to hypothesis.Control"},
+		{"Control is SteadyState", func(e *chaostest.Experiment) { e.Control = e.SteadyState }, "Control must be a hypothesis of its own"},
+		{"Control with other checks", func(e *chaostest.Experiment) {
+			e.Control = hypothesis.New("twin", hypothesis.Observe(s.probe()), hypothesis.Observe(s.probe()))
+		}, "Control must have as many checks as SteadyState (1, matched by position), got 2"},
+		{"bad Control", func(e *chaostest.Experiment) {
+			e.Control = hypothesis.New("twin", hypothesis.Observe(s.probe()).Timeout(-time.Second))
+		}, `Control: hypothesis "twin": check 1 (fake service): Timeout must be > 0, got -1s`},
 		{"negative Before", func(e *chaostest.Experiment) { e.Before = -time.Second }, "Before must be >= 0 (0 = default), got -1s"},
 		{"negative Duration", func(e *chaostest.Experiment) { e.Duration = -time.Second }, "Duration must be >= 0"},
 		{"negative Window", func(e *chaostest.Experiment) { e.Window = -time.Second }, "Window must be >= 0"},

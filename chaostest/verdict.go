@@ -6,17 +6,22 @@ import "github.com/go-resilience/resilience/hypothesis"
 //
 //   - aborted: a fault failed to apply, the deadline came near, an interrupt,
 //     or the test stopped while the experiment ran;
-//   - not steady: the hypothesis did not hold before any fault;
+//   - not steady: the hypothesis was violated before any fault (in either
+//     group, with a control group);
 //   - deviated: a window during the method, or the after window (after the
 //     recovery allowance), violated the hypothesis;
-//   - inconclusive: no violation, but some window could not be judged;
+//   - inconclusive: no violation, but some window could not be judged
+//     (the steady state before included: the method then never ran);
 //   - held: every window held.
 func (r *runner) status() Status {
 	if r.abort != nil {
 		return StatusAborted
 	}
-	if !r.report.Before.Held() {
+	switch r.gate() {
+	case hypothesis.Violated:
 		return StatusNotSteady
+	case hypothesis.Inconclusive:
+		return StatusInconclusive
 	}
 	if len(r.report.Deviations) > 0 {
 		return StatusDeviated

@@ -44,7 +44,22 @@ func goldenResults() map[string]Result {
 	}
 
 	inflight := New("queue drains", Observe(ProbeFunc("queue depth", nil)).Expect(InRange(0, 100)))
+
+	// A starved harness on a saturated host: every tick 80ms late.
+	fast := New("catalog answers within 50 ms",
+		Observe(api).Every(10*time.Millisecond).Expect(SuccessRate(0.99), LatencyP(99, 50*time.Millisecond)))
+	starved := Evaluate(fast, lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, 5*time.Millisecond), t0, t0.Add(time.Second))
+	starved.Load = Load{HostKnown: true, CPUs: 2, Busy: 1, RunQueue: 14.2, RunQueueMax: 20, PressureKnown: true, Pressure: 0.85, SchedP99: 31 * time.Millisecond, Readings: 20}
+	starved.explainSaturation()
+
+	// Relative to the baseline and to a control group that held.
+	relative := New("catalog answers as fast as before",
+		Observe(api).Every(10*time.Millisecond).Expect(SuccessRateRelative(Control, 0.02), LatencyPRelative(99, Baseline, 3, 50*time.Millisecond)))
+	base := Evaluate(latency, evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
+	ctrl := Evaluate(New("control", Observe(api).Every(10*time.Millisecond)), evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
 	return map[string]Result{
+		"saturated_harness":        starved,
+		"relative_violated":        EvaluateWith(relative, evenly(0, 100, slow, fail), t0, t0.Add(time.Second), Refs{Baseline: &base, Control: &ctrl}),
 		"violated_latency":         Evaluate(latency, evenly(0, 100, slow, fail), t0, t0.Add(time.Second)),
 		"recovery_and_min_samples": Evaluate(twoChecks, twoSamples, t0, t0.Add(time.Second)),
 		"inconclusive_no_samples":  Evaluate(latency, nil, t0, t0.Add(time.Second)),

@@ -9,10 +9,15 @@ import (
 
 // Defaults of a Check.
 const (
-	DefaultEvery       = 100 * time.Millisecond
-	DefaultTimeout     = time.Second
-	DefaultMaxInFlight = 16
+	DefaultEvery   = 100 * time.Millisecond
+	DefaultTimeout = time.Second
 )
+
+// maxDerivedInFlight caps the in-flight bound derived from Timeout/Every:
+// past it, a check asks for more concurrent probes than a test process
+// should run for one check (Every 1ms with a 10s timeout would be 10001).
+// Ticks that find the capped bound reached are counted as not started.
+const maxDerivedInFlight = 1024
 
 // Check is a probe sampled open-loop at a fixed interval and judged by
 // tolerances. It is a value: every method returns a modified copy, so a
@@ -33,9 +38,10 @@ type Check struct {
 }
 
 // Observe starts a check of p with the defaults: every 100ms, a 1s timeout,
-// at most 16 probes in flight, and no tolerance (every sample must succeed).
+// an in-flight bound derived from them (see MaxInFlight), and no tolerance
+// (every sample must succeed).
 func Observe(p Probe) Check {
-	return Check{probe: p, every: DefaultEvery, timeout: DefaultTimeout, maxInFlight: DefaultMaxInFlight}
+	return Check{probe: p, every: DefaultEvery, timeout: DefaultTimeout}
 }
 
 // Every sets the sampling interval (default 100ms). The schedule is fixed:
@@ -46,10 +52,15 @@ func (c Check) Every(d time.Duration) Check { c.every = d; return c }
 // sample's intended start and enforced through the probe's context.
 func (c Check) Timeout(d time.Duration) Check { c.timeout = d; return c }
 
-// MaxInFlight bounds how many probes of this check run at once (default 16).
-// When every slot is taken, a tick waits for one; its latency still counts
-// from its intended start, and if no slot frees before its timeout it is a
-// failed sample ("not started: MaxInFlight reached").
+// MaxInFlight bounds how many probes of this check run at once. The default
+// (0) is derived so that every tick can start on time: a probe lasts at most
+// Timeout, so at most ⌈Timeout/Every⌉+1 run at once (capped at 1024). A
+// bound of your own must be at least that (or 1024): a smaller one would
+// make the sampler's own limit look like the system's latency.
+//
+// A tick that finds every slot taken (a probe that ignores its context, or
+// the cap) is not started: it is counted apart as NotStarted, never as a
+// failed request of the system, and makes its window inconclusive.
 func (c Check) MaxInFlight(n int) Check { c.maxInFlight = n; return c }
 
 // Expect appends tolerances.
@@ -67,8 +78,24 @@ func (c Check) Interval() time.Duration { return c.every }
 // ProbeTimeout returns the per-sample timeout set by Timeout.
 func (c Check) ProbeTimeout() time.Duration { return c.timeout }
 
-// InFlightLimit returns the bound set by MaxInFlight.
-func (c Check) InFlightLimit() int { return c.maxInFlight }
+// InFlightLimit returns the bound in force: the one set by MaxInFlight, or
+// the one derived from Timeout and Every.
+func (c Check) InFlightLimit() int {
+	if c.maxInFlight > 0 {
+		return c.maxInFlight
+	}
+	return c.neededInFlight()
+}
+
+// neededInFlight is how many probes can be in flight at once when every
+// tick starts on time and each lasts up to its timeout, capped.
+func (c Check) neededInFlight() int {
+	if c.every <= 0 || c.timeout <= 0 {
+		return 1
+	}
+	n := (c.timeout+c.every-1)/c.every + 1
+	return int(min(n, maxDerivedInFlight))
+}
 
 // Tolerances returns a copy of the tolerances declared with Expect.
 func (c Check) Tolerances() []Tolerance { return slices.Clone(c.tolerances) }
@@ -119,8 +146,12 @@ func (c Check) validate() error {
 	if c.timeout <= 0 {
 		return fmt.Errorf("Timeout must be > 0, got %v", c.timeout)
 	}
-	if c.maxInFlight < 1 {
-		return fmt.Errorf("MaxInFlight must be >= 1, got %d", c.maxInFlight)
+	if c.maxInFlight < 0 {
+		return fmt.Errorf("MaxInFlight must be >= %d (or 0 to derive it from Timeout/Every), got %d", c.neededInFlight(), c.maxInFlight)
+	}
+	if need := c.neededInFlight(); c.maxInFlight > 0 && c.maxInFlight < need {
+		return fmt.Errorf("MaxInFlight %d is too small for Every %v and Timeout %v: probes lasting up to the timeout keep %d in flight; accepted: >= %d, or 0 to derive it",
+			c.maxInFlight, c.every, c.timeout, need, need)
 	}
 	recovers := 0
 	for _, t := range c.tolerances {

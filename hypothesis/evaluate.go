@@ -8,22 +8,48 @@ import (
 	"time"
 )
 
+// Refs are what relative tolerances compare a window with (LatencyPRelative,
+// SuccessRateRelative): the same hypothesis's result over the steady state
+// before the fault (Baseline), and the control group's result over the same
+// window (Control). Checks are matched by position. A nil field means there
+// is none; a tolerance relative to it is then inconclusive.
+//
+// When Control is set and the control group's check was itself violated,
+// a violation of the matching check that depends on timing is inconclusive:
+// noise that hits both groups (a busy machine, a slow shared dependency) is
+// not the fault's doing.
+type Refs struct {
+	Baseline *Result
+	Control  *Result
+}
+
 // Evaluate is the pure layer: it judges the samples intended in [from, to)
 // against h and returns the result; it reads no clock and starts nothing.
+// It is EvaluateWith without references.
 //
 // Samples are matched to checks by Sample.Check. Value tolerances are
 // applied to every finished sample whose Err is nil (so hand-made samples
 // are judged like sampled ones); a sample with InFlight set counts as a
-// latency lower bound and not as a success or an error.
+// latency lower bound and not as a success or an error; a sample with
+// NotStarted set is counted apart and judges nothing.
 //
 // A check is violated if any window tolerance is violated; else
 // inconclusive if it has no sample, only samples in flight (the probe never
-// answered), fewer finished samples than MinSamples (default 1), or a
-// tolerance that cannot decide; else held. The hypothesis is violated if any
-// check is, else inconclusive if any check is, else held. An invalid h gives
-// an inconclusive result carrying the validation error in Result.Err.
+// answered), fewer finished samples than MinSamples (default 1), ticks not
+// started, or a tolerance that cannot decide; else held. A violation that
+// depends on timing (every window tolerance; not the value tolerances) is
+// inconclusive instead when the harness could not keep the check's schedule
+// (see Harness), or when the window holds once each probe's own start delay
+// is discounted. The hypothesis is violated if any check is, else
+// inconclusive if any check is, else held. An invalid h gives an
+// inconclusive result carrying the validation error in Result.Err.
 func Evaluate(h *Hypothesis, samples []Sample, from, to time.Time) Result {
-	r := Result{From: from, To: to}
+	return EvaluateWith(h, samples, from, to, Refs{})
+}
+
+// EvaluateWith is Evaluate with references for the relative tolerances.
+func EvaluateWith(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs) Result {
+	r := Result{From: from, To: to, h: h}
 	if h != nil {
 		r.Hypothesis = h.title
 	}
@@ -40,11 +66,42 @@ func Evaluate(h *Hypothesis, samples []Sample, from, to time.Time) Result {
 	}
 	r.Verdict = Held
 	for i, c := range h.checks {
-		cr := evaluateCheck(c, perCheck[i], from, to)
+		cr := evaluateCheck(c, perCheck[i], from, to, refsFor(refs, i))
+		if refs.Control != nil && refs.Control.h != h {
+			controlNoise(&cr, refs.Control, i)
+		}
 		r.Checks = append(r.Checks, cr)
 		r.Verdict = worse(r.Verdict, cr.Verdict)
 	}
 	return r
+}
+
+// checkRefs are the reference figures of one check.
+type checkRefs struct {
+	baseline, control *windowStats
+}
+
+func refsFor(refs Refs, i int) checkRefs {
+	var cr checkRefs
+	if b := refs.Baseline; b != nil && i < len(b.Checks) {
+		cr.baseline = b.Checks[i].stats
+	}
+	if c := refs.Control; c != nil && i < len(c.Checks) {
+		cr.control = c.Checks[i].stats
+	}
+	return cr
+}
+
+// controlNoise makes a timing violation of check i inconclusive when the
+// control group's check i, which no fault touched, was violated too.
+func controlNoise(cr *CheckResult, control *Result, i int) {
+	if i >= len(control.Checks) || cr.Verdict != Violated || cr.valueViolated {
+		return
+	}
+	if cc := control.Checks[i]; cc.Verdict == Violated {
+		cr.Verdict = Inconclusive
+		cr.Reason = "the control group, which no fault touched, was violated too (" + cc.summary() + "): the deviation is not the fault's alone"
+	}
 }
 
 // missError is the error of a sample whose value missed a value tolerance.
@@ -77,12 +134,26 @@ func splitTolerances(c Check) (vts []valueTolerance, wts []windowTolerance) {
 	return vts, wts
 }
 
-func evaluateCheck(c Check, samples []Sample, from, to time.Time) CheckResult {
+func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs) CheckResult {
 	slices.SortStableFunc(samples, func(a, b Sample) int {
 		return cmp.Or(a.Intended.Compare(b.Intended), cmp.Compare(a.Seq, b.Seq))
 	})
 	vts, wts := splitTolerances(c)
-	cr := CheckResult{Probe: c.probe.Name(), Samples: len(samples)}
+	cr := CheckResult{Probe: c.probe.Name()}
+
+	// Ticks the sampler could not start say nothing about the system: they
+	// are counted apart and judge nothing.
+	started := samples[:0:0]
+	for _, s := range samples {
+		if s.NotStarted {
+			cr.Harness.NotStarted++
+			continue
+		}
+		started = append(started, s)
+	}
+	samples = started
+	cr.Samples = len(samples)
+	cr.Harness = harnessOf(c, samples, cr.Harness.NotStarted)
 
 	// Value tolerances: fail the samples that miss, count misses per tolerance.
 	misses := make([]int, len(vts))
@@ -142,10 +213,59 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time) CheckResult {
 		default:
 			tr.Observed = fmt.Sprintf("%d of %d missed, first: %s", misses[j], judged, firstMisses[j])
 			tr.Verdict = Violated
+			cr.valueViolated = true
 		}
 		cr.Tolerances = append(cr.Tolerances, tr)
 	}
 
+	wj := judgeWindow(wts, samples, from, to, refs)
+	cr.Tolerances = append(cr.Tolerances, wj.results...)
+	cr.stats = wj.w.stats()
+	verdict := wj.verdict
+	switch {
+	case verdict == Violated:
+	case len(samples) == 0 && cr.Harness.NotStarted > 0:
+		verdict, cr.Reason = Inconclusive, cr.Harness.notStartedReason()
+	case len(samples) == 0:
+		verdict, cr.Reason = Inconclusive, "no sample in the window"
+	case cr.InFlight == len(samples):
+		verdict, cr.Reason = Inconclusive, fmt.Sprintf("the probe never answered: all %d samples in flight", len(samples))
+	case wj.w.finished < wj.minN:
+		verdict, cr.Reason = Inconclusive, fmt.Sprintf("%d finished samples to judge, fewer than the %d required", wj.w.finished, wj.minN)
+	case verdict == Inconclusive:
+		cr.Reason = wj.undecided
+	}
+	cr.Verdict = verdict
+
+	// The harness's own trouble is not the system's: a violation that
+	// depends on timing is not trusted when the sampler could not keep the
+	// schedule, nor when it disappears once each probe's start delay is
+	// discounted; a window with ticks not started is never held.
+	switch {
+	case cr.Verdict == Violated && cr.valueViolated:
+	case cr.Verdict == Violated && cr.Harness.Saturated:
+		cr.Verdict, cr.Reason = Inconclusive, cr.Harness.saturatedReason()
+	case cr.Verdict == Violated && holdsDiscounted(wts, samples, from, to, refs):
+		cr.Verdict, cr.Reason = Inconclusive, fmt.Sprintf(
+			"the harness started probes late (up to %s after their intended time): judged on the time each probe actually ran, the window holds", fmtDur(cr.Harness.LagMax))
+	case cr.Verdict == Held && cr.Harness.NotStarted > 0:
+		cr.Verdict, cr.Reason = Inconclusive, cr.Harness.notStartedReason()
+	}
+	return cr
+}
+
+// windowJudgement is the outcome of the window tolerances of one check.
+type windowJudgement struct {
+	w         *window
+	results   []ToleranceResult
+	verdict   Verdict
+	undecided string // the first tolerance that could not decide, and why
+	minN      int
+}
+
+// judgeWindow applies the window tolerances to samples (value misses
+// already turned into errors).
+func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs) windowJudgement {
 	// Window tolerances judge the samples from the recovery allowance on.
 	jfrom := from
 	for _, t := range wts {
@@ -158,43 +278,51 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time) CheckResult {
 		k, _ := slices.BinarySearchFunc(samples, jfrom, func(s Sample, t time.Time) int { return s.Intended.Compare(t) })
 		cut = samples[k:]
 	}
-	w := newWindow(cut, samples, from, jfrom, to)
+	wj := windowJudgement{w: newWindow(cut, samples, from, jfrom, to), verdict: Held, minN: 1}
+	wj.w.baseline, wj.w.control = refs.baseline, refs.control
 	needErrors := true
-	minN := 1
 	for _, t := range wts {
 		if judgesErrors(t) {
 			needErrors = false
 		}
 		if m, ok := t.(*minSamples); ok {
-			minN = max(minN, m.n)
+			wj.minN = max(wj.minN, m.n)
 		}
 	}
 	if needErrors {
 		wts = append([]windowTolerance{defaultSuccessRate{}}, wts...)
 	}
-	verdict := Held
-	undecided := ""
 	for _, t := range wts {
-		tr := t.judge(w)
-		cr.Tolerances = append(cr.Tolerances, tr)
-		if tr.Verdict == Inconclusive && undecided == "" {
-			undecided = tr.Tolerance + ": " + tr.Observed
+		tr := t.judge(wj.w)
+		wj.results = append(wj.results, tr)
+		if tr.Verdict == Inconclusive && wj.undecided == "" {
+			wj.undecided = tr.Tolerance + ": " + tr.Observed
 		}
-		verdict = worse(verdict, tr.Verdict)
+		wj.verdict = worse(wj.verdict, tr.Verdict)
 	}
-	switch {
-	case verdict == Violated:
-	case len(samples) == 0:
-		verdict, cr.Reason = Inconclusive, "no sample in the window"
-	case cr.InFlight == len(samples):
-		verdict, cr.Reason = Inconclusive, fmt.Sprintf("the probe never answered: all %d samples in flight", len(samples))
-	case w.finished < minN:
-		verdict, cr.Reason = Inconclusive, fmt.Sprintf("%d finished samples to judge, fewer than the %d required", w.finished, minN)
-	case verdict == Inconclusive:
-		cr.Reason = undecided
+	return wj
+}
+
+// holdsDiscounted reports whether the window tolerances hold once each
+// sample's latency is measured from when the probe actually started, not
+// from when it was due: whether the harness's own delay explains the
+// violation.
+func holdsDiscounted(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
+	late := false
+	for _, s := range samples {
+		if s.Lag() > 0 {
+			late = true
+			break
+		}
 	}
-	cr.Verdict = verdict
-	return cr
+	if !late {
+		return false
+	}
+	d := slices.Clone(samples)
+	for i := range d {
+		d[i].Latency -= d[i].Lag()
+	}
+	return judgeWindow(wts, d, from, to, refs).verdict == Held
 }
 
 // defaultSuccessRate is SuccessRate(1), applied to checks that declare no

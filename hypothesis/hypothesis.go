@@ -51,3 +51,27 @@ func (h *Hypothesis) Validate() error {
 	}
 	return nil
 }
+
+// Uses reports whether a tolerance of h compares with ref (see
+// LatencyPRelative and SuccessRateRelative): an experiment whose hypothesis
+// uses Control needs a control group.
+func (h *Hypothesis) Uses(ref Ref) bool {
+	if h == nil {
+		return false
+	}
+	for _, c := range h.checks {
+		for _, t := range c.tolerances {
+			switch x := t.(type) {
+			case *relLatencyP:
+				if x.ref == ref {
+					return true
+				}
+			case *relSuccessRate:
+				if x.ref == ref {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -27,7 +27,14 @@ func TestValidate(t *testing.T) {
 		{New("x", ok.Every(0)), `hypothesis "x": check 1 (api): Every must be > 0, got 0s`},
 		{New("x", ok.Every(-time.Second)), `hypothesis "x": check 1 (api): Every must be > 0, got -1s`},
 		{New("x", ok.Timeout(0)), `hypothesis "x": check 1 (api): Timeout must be > 0, got 0s`},
-		{New("x", ok.MaxInFlight(0)), `hypothesis "x": check 1 (api): MaxInFlight must be >= 1, got 0`},
+		{New("x", ok.MaxInFlight(-1)), `hypothesis "x": check 1 (api): MaxInFlight must be >= 11 (or 0 to derive it from Timeout/Every), got -1`},
+		{New("x", ok.Every(20*time.Millisecond).MaxInFlight(16)), `hypothesis "x": check 1 (api): MaxInFlight 16 is too small for Every 20ms and Timeout 1s: probes lasting up to the timeout keep 51 in flight; accepted: >= 51, or 0 to derive it`},
+		{New("x", ok.Expect(LatencyPRelative(99, Baseline, 0.5, 0))), `hypothesis "x": check 1 (api): LatencyPRelative factor must be >= 1 (a finite number), got 0.5`},
+		{New("x", ok.Expect(LatencyPRelative(99, Ref(7), 2, 0))), `hypothesis "x": check 1 (api): LatencyPRelative ref must be Baseline or Control, got 7`},
+		{New("x", ok.Expect(LatencyPRelative(0, Control, 2, 0))), `hypothesis "x": check 1 (api): LatencyPRelative percentile must be in (0,100], got 0`},
+		{New("x", ok.Expect(LatencyPRelative(99, Control, 2, -time.Millisecond))), `hypothesis "x": check 1 (api): LatencyPRelative plus must be >= 0, got -1ms`},
+		{New("x", ok.Expect(SuccessRateRelative(Baseline, 1.5))), `hypothesis "x": check 1 (api): SuccessRateRelative maxDrop must be in [0,1], got 1.5`},
+		{New("x", ok.Expect(SuccessRateRelative(0, 0.01))), `hypothesis "x": check 1 (api): SuccessRateRelative ref must be Baseline or Control, got 0`},
 		{New("x", ok.Expect(nil)), `hypothesis "x": check 1 (api): Expect tolerance must not be nil`},
 		{New("x", ok.Expect(LatencyP(0, time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 0`},
 		{New("x", ok.Expect(LatencyP(100.5, time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 100.5`},
@@ -106,7 +113,11 @@ func TestCheckIsAValue(t *testing.T) {
 	assert.Equal(t, DefaultEvery, base.Interval())
 	assert.Equal(t, time.Second, a.Interval())
 	assert.Equal(t, DefaultTimeout, a.ProbeTimeout())
-	assert.Equal(t, DefaultMaxInFlight, a.InFlightLimit())
+	assert.Equal(t, 2, a.InFlightLimit(), "derived: a 1s timeout every 1s keeps at most 2 probes in flight")
+	assert.Equal(t, 11, base.InFlightLimit(), "derived: ⌈1s/100ms⌉+1")
+	assert.Equal(t, 51, base.Every(20*time.Millisecond).InFlightLimit(), "derived: ⌈1s/20ms⌉+1")
+	assert.Equal(t, 1024, base.Every(time.Millisecond).Timeout(time.Minute).InFlightLimit(), "derived, capped")
+	assert.Equal(t, 64, base.MaxInFlight(64).InFlightLimit(), "set")
 	assert.Equal(t, "api every 1s: success rate >= 90%, latency max <= 1s", a.String())
 
 	checks := []Check{a}

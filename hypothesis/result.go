@@ -19,7 +19,8 @@ type ToleranceResult struct {
 
 // CheckResult judges one check over a window.
 //
-// Samples counts every sample intended in the window, in flight or not;
+// Samples counts every sample intended in the window, in flight or not,
+// but not the ticks the sampler could not start (Harness.NotStarted);
 // Errors counts finished samples that failed (probe error, timeout, panic,
 // missed value tolerance). Latency figures include failed samples and count
 // in-flight samples as lower bounds.
@@ -39,6 +40,19 @@ type CheckResult struct {
 	FirstError string // message of the first failed sample, if any
 	Reason     string // why the check is inconclusive, when it is
 	Tolerances []ToleranceResult
+	Harness    Harness // how well the sampler kept the check's schedule
+
+	stats         *windowStats // what relative tolerances of other windows compare with
+	valueViolated bool         // a value tolerance was violated: a violation timing cannot explain
+}
+
+// summary is one line of the check's figures: "violated: 40 samples, 3 errors, p99 1.2s".
+func (c CheckResult) summary() string {
+	s := fmt.Sprintf("%s: %d samples, %d errors", c.Verdict, c.Samples, c.Errors)
+	if c.Samples > 0 {
+		s += ", p99 " + fmtDur(c.P99)
+	}
+	return s
 }
 
 // Result is the judgement of a hypothesis over the window [From, To).
@@ -50,6 +64,11 @@ type Result struct {
 	// Err is set when the hypothesis was invalid; the verdict is then
 	// Inconclusive and nothing was judged.
 	Err error
+	// Load is the host's and the test process's load over the window
+	// (from a Sampler; zero from the pure Evaluate).
+	Load Load
+
+	h *Hypothesis // the hypothesis judged, to tell a group from its control
 }
 
 // Held reports whether the hypothesis held. Inconclusive is not held.
@@ -77,9 +96,22 @@ func (r Result) Summary() string {
 		errs += c.Errors
 		p99 = max(p99, c.P99)
 	}
+	late, notStarted := 0, 0
+	var lagMax time.Duration
+	for _, c := range r.Checks {
+		late += c.Harness.Late
+		notStarted += c.Harness.NotStarted
+		lagMax = max(lagMax, c.Harness.LagMax)
+	}
 	s := fmt.Sprintf("%s: %d samples, %d errors", r.Verdict, n, errs)
 	if n > 0 {
 		s += ", p99 " + fmtDur(p99)
+	}
+	if late > 0 {
+		s += fmt.Sprintf(", %d ticks started late (up to %s)", late, fmtDur(lagMax))
+	}
+	if notStarted > 0 {
+		s += fmt.Sprintf(", %d ticks not started", notStarted)
 	}
 	// Say why, in the same line: which tolerances were violated and what was
 	// observed, or why the window could not be judged.
@@ -133,10 +165,14 @@ func (r Result) String() string {
 		if c.FirstError != "" {
 			fmt.Fprintf(&b, "\nfirst error: %s", c.FirstError)
 		}
+		fmt.Fprintf(&b, "\nharness: %s", c.Harness)
 		for _, t := range c.Tolerances {
 			fmt.Fprintf(&b, "\n%s: %s: expected %s, observed %s", t.Verdict, t.Tolerance, t.Expected, t.Observed)
 		}
 		add(fmt.Sprintf("Check %d", i+1), b.String())
+	}
+	if r.Load.Readings > 0 {
+		add("Load", r.Load.String())
 	}
 	return labeled(rows)
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/go-resilience/resilience/internal/hostload"
 )
 
 // Sample is one observation. Latency is measured from Intended (the
@@ -23,6 +25,21 @@ type Sample struct {
 	// InFlight marks a sample whose probe had not returned when it was read
 	// (only from Sampler.Evaluate); its Latency is the time elapsed so far.
 	InFlight bool
+	// NotStarted marks a tick the sampler itself could not start: every
+	// one of the check's in-flight slots was taken. It says nothing about
+	// the system: it is counted apart, never as a success, an error or a
+	// latency, and makes its window inconclusive.
+	NotStarted bool
+}
+
+// Lag is how late the sampler started the probe against its intended
+// time (Start - Intended): the harness's own delay, not the system's.
+// It is 0 for a sample not started or still in flight.
+func (s Sample) Lag() time.Duration {
+	if s.NotStarted || s.InFlight || s.Start.IsZero() {
+		return 0
+	}
+	return max(0, s.Start.Sub(s.Intended))
 }
 
 // stopGrace is how long Stop waits, beyond the longest timeout, for probes
@@ -34,12 +51,17 @@ const stopGrace = time.Second
 //
 // Each check ticks at its interval on a fixed schedule starting at Started;
 // every tick becomes exactly one sample, whatever the system does. At most
-// MaxInFlight probes of a check run at once: a tick that finds every slot
-// taken waits for one, its latency still counting from its intended start,
-// and fails as "not started: MaxInFlight reached" if none frees before its
-// timeout. A probe's context carries the deadline Intended+Timeout; it is not
-// cancelled by Stop or by the context given to Start, which only stop the
-// schedule, so in-flight samples end on their own terms.
+// InFlightLimit probes of a check run at once; by default that bound lets
+// every tick start on time. A tick that finds every slot taken is not
+// started (Sample.NotStarted): the sampler's own limit is never charged to
+// the system as latency or errors. A probe's context carries the deadline
+// Intended+Timeout; it is not cancelled by Stop or by the context given to
+// Start, which only stop the schedule, so in-flight samples end on their
+// own terms.
+//
+// While it runs, the sampler also takes part in a process-wide monitor of
+// the host's CPU load and the Go scheduler's delay, reported per window in
+// Result.Load.
 type Sampler struct {
 	h        *Hypothesis
 	start    time.Time
@@ -53,6 +75,8 @@ type Sampler struct {
 	stopOnce sync.Once
 	sched    sync.WaitGroup
 	runs     sync.WaitGroup
+
+	load *hostload.Monitor
 
 	mu      sync.Mutex
 	stopAt  time.Time
@@ -85,6 +109,7 @@ func (h *Hypothesis) start(ctx context.Context, maxTicks int) (*Sampler, error) 
 	for i, c := range h.checks {
 		s.vts[i], _ = splitTolerances(c)
 	}
+	s.load = hostload.Acquire()
 	s.start = time.Now()
 	for i := range h.checks {
 		s.sched.Add(1)
@@ -131,7 +156,9 @@ func (s *Sampler) stoppedBefore(t time.Time) bool {
 func (s *Sampler) schedule(i int) {
 	defer s.sched.Done()
 	c := s.h.checks[i]
-	slots := make(chan struct{}, c.maxInFlight)
+	limit := c.InFlightLimit()
+	notStarted := fmt.Errorf("not started: probe saturated (all %d in-flight slots taken)", limit)
+	slots := make(chan struct{}, limit)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for seq := 0; s.maxTicks == 0 || seq < s.maxTicks; seq++ {
@@ -153,14 +180,11 @@ func (s *Sampler) schedule(i int) {
 		select {
 		case slots <- struct{}{}:
 		default:
-			timer.Reset(time.Until(deadline))
-			select {
-			case slots <- struct{}{}:
-			case <-timer.C:
-				now := time.Now()
-				s.finish(i, seq, Sample{Start: now, End: now, Err: errNotStarted})
-				continue
-			}
+			// Every slot is taken: this tick cannot start on time, and
+			// waiting would charge the sampler's own limit to the system.
+			now := time.Now()
+			s.finish(i, seq, Sample{Start: now, End: now, Err: notStarted, NotStarted: true})
+			continue
 		}
 		s.runs.Add(1)
 		go s.run(i, seq, intended, deadline, slots)
@@ -204,8 +228,11 @@ func (s *Sampler) finish(i, seq int, r Sample) {
 	if !p.InFlight {
 		return
 	}
-	p.Start, p.End, p.Value, p.Err, p.InFlight = r.Start, r.End, r.Value, r.Err, false
+	p.Start, p.End, p.Value, p.Err, p.InFlight, p.NotStarted = r.Start, r.End, r.Value, r.Err, false, r.NotStarted
 	p.Latency = r.End.Sub(p.Intended)
+	if r.NotStarted {
+		p.Latency = 0
+	}
 }
 
 // Samples returns a copy of the finished samples whose Intended time is in
@@ -227,8 +254,15 @@ func (s *Sampler) Samples(from, to time.Time) []Sample {
 
 // Evaluate judges the samples intended in [from, to). Samples still in
 // flight at the call count as latency lower bounds (time.Since(Intended)),
-// never as a silent pass. Pure apart from reading the sampler's state.
+// never as a silent pass. Result.Load holds the host's and the Go
+// scheduler's load over the window.
 func (s *Sampler) Evaluate(from, to time.Time) Result {
+	return s.EvaluateWith(from, to, Refs{})
+}
+
+// EvaluateWith is Evaluate with references for the relative tolerances
+// (see Refs).
+func (s *Sampler) EvaluateWith(from, to time.Time, refs Refs) Result {
 	s.mu.Lock()
 	now := time.Now()
 	var in []Sample
@@ -244,7 +278,10 @@ func (s *Sampler) Evaluate(from, to time.Time) Result {
 		}
 	}
 	s.mu.Unlock()
-	return Evaluate(s.h, in, from, to)
+	r := EvaluateWith(s.h, in, from, to, refs)
+	r.Load = Load(s.load.Window(from, to))
+	r.explainSaturation()
+	return r
 }
 
 // Stop stops scheduling, waits for in-flight probes (bounded by their
@@ -284,6 +321,7 @@ func (s *Sampler) Stop() []Sample {
 			}
 		}
 		sortSamples(s.final)
+		s.load.Release()
 	})
 	return slices.Clone(s.final)
 }
@@ -318,14 +356,17 @@ func Measure(ctx context.Context, h *Hypothesis, window time.Duration) (Result, 
 	case <-t.C:
 	case <-ctx.Done():
 	}
-	samples := s.Stop()
-	if err := ctx.Err(); err != nil {
+	if err = ctx.Err(); err != nil {
 		if now := time.Now(); now.Before(to) {
 			to = now
 		}
-		return Evaluate(h, samples, from, to), fmt.Errorf("measure %q: %w", h.title, err)
+		err = fmt.Errorf("measure %q: %w", h.title, err)
 	}
-	return Evaluate(h, samples, from, to), nil
+	load := Load(s.load.Window(from, to)) // before Stop releases the monitor
+	r := Evaluate(h, s.Stop(), from, to)
+	r.Load = load
+	r.explainSaturation()
+	return r, err
 }
 
 func validateMeasure(h *Hypothesis, window time.Duration) error {

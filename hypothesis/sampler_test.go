@@ -98,32 +98,52 @@ func TestSamplerRecoversPanics(t *testing.T) {
 	assert.Equal(t, "probe panicked: boom", r.Checks[0].FirstError)
 }
 
-// When MaxInFlight probes are running, a tick waits for a slot; if none
-// frees before its timeout it fails without running.
-func TestSamplerMaxInFlight(t *testing.T) {
+// A probe that ignores its context keeps its slot past its deadline. When
+// every slot is taken, a tick is not started: it is counted apart, never
+// charged to the system as an error or a latency, and its window is
+// inconclusive, not violated.
+func TestSamplerNotStarted(t *testing.T) {
 	t.Parallel()
-	var n atomic.Int32
-	overran := make(chan struct{})
-	p := ProbeFunc("first call ignores its context", func(ctx context.Context) (any, error) {
-		if n.Add(1) == 1 {
-			time.Sleep(300 * time.Millisecond) // a probe that overruns its 50ms deadline
-			close(overran)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	p := ProbeFunc("ignores its context", func(ctx context.Context) (any, error) {
+		if calls.Add(1) <= 6 {
+			<-release // overruns its 50ms deadline until released
 		}
 		return nil, nil
 	})
-	h := New("bounded", Observe(p).Every(10*time.Millisecond).Timeout(50*time.Millisecond).MaxInFlight(1))
+	// ⌈50ms/10ms⌉+1 = 6 slots, all held by the first six ticks.
+	h := New("bounded", Observe(p).Every(10*time.Millisecond).Timeout(50*time.Millisecond).MaxInFlight(6).
+		Expect(SuccessRate(0)))
 	s, err := h.Start(t.Context())
 	require.NoError(t, err)
-	<-overran
+	from := s.Started()
+	var notStarted []Sample
+	for len(notStarted) < 6 { // wait until the six held probes are past their deadlines (ticks 6 to 11 not started)
+		notStarted = notStarted[:0]
+		for _, x := range s.Samples(from, time.Now().Add(time.Hour)) {
+			if x.NotStarted {
+				notStarted = append(notStarted, x)
+			}
+		}
+		time.Sleep(time.Millisecond) // polling the sampler's state, not a synchronisation
+	}
+	close(release)
 	samples := s.Stop()
-	require.GreaterOrEqual(t, len(samples), 5)
-	assert.ErrorContains(t, samples[0].Err, "timed out: answered")
-	assert.GreaterOrEqual(t, samples[0].Latency, 300*time.Millisecond)
-	for _, x := range samples[1:5] { // deadlines 60-90ms, long before the slot frees at 300ms
-		assert.ErrorIs(t, x.Err, errNotStarted)
-		assert.Equal(t, "not started: MaxInFlight reached", x.Err.Error())
-		assert.GreaterOrEqual(t, x.Latency, 50*time.Millisecond)
-		assert.Equal(t, x.Start, x.End)
+	for _, x := range notStarted {
+		assert.GreaterOrEqual(t, x.Seq, 6, "the first six ticks took the slots")
+		assert.Equal(t, "not started: probe saturated (all 6 in-flight slots taken)", x.Err.Error())
+		assert.Zero(t, x.Latency, "a tick not started has no latency of the system")
+		assert.Zero(t, x.Lag())
+	}
+	r := Evaluate(h, samples, from, samples[len(samples)-1].Intended.Add(time.Millisecond))
+	c := r.Checks[0]
+	assert.Equal(t, Inconclusive, c.Verdict, "%s", r)
+	assert.GreaterOrEqual(t, c.Harness.NotStarted, 6)
+	assert.Equal(t, len(samples)-c.Harness.NotStarted, c.Samples, "ticks not started are not samples")
+	assert.Contains(t, c.Reason, "ticks not started: probe saturated")
+	for _, x := range samples[:6] {
+		assert.ErrorContains(t, x.Err, "timed out: answered", "the overrunning probes failed on their own terms")
 	}
 }
 
@@ -142,11 +162,15 @@ func TestSamplerConcurrencyBound(t *testing.T) {
 		time.Sleep(30 * time.Millisecond) // the system's service time
 		return nil, nil
 	})
-	h := New("bounded", Observe(p).Every(5*time.Millisecond).MaxInFlight(3))
+	// 30ms probes every 5ms: seven in flight at once when every tick starts
+	// on time; the derived bound (⌈1s/5ms⌉+1 = 201) never gets in the way.
+	h := New("bounded", Observe(p).Every(5*time.Millisecond))
 	r, err := Measure(t.Context(), h, 200*time.Millisecond)
 	require.NoError(t, err)
-	assert.Equal(t, int32(3), peak.Load())
-	assert.Equal(t, 40, r.Checks[0].Samples, "every tick is a sample, even when slots are full")
+	assert.GreaterOrEqual(t, peak.Load(), int32(6), "ticks start on time, so probes overlap")
+	assert.LessOrEqual(t, peak.Load(), int32(201))
+	assert.Equal(t, 40, r.Checks[0].Samples, "every tick is a sample")
+	assert.Zero(t, r.Checks[0].Harness.NotStarted)
 }
 
 // blocked is a probe whose calls wait for release; entered is closed at the

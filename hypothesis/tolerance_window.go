@@ -1,7 +1,6 @@
 package hypothesis
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -51,6 +50,9 @@ type window struct {
 	errors    int
 	inFlight  int
 	latencies []time.Duration // sorted; in-flight samples count as lower bounds
+
+	// What relative tolerances compare with; nil when there is none.
+	baseline, control *windowStats
 }
 
 func newWindow(samples, all []Sample, origin, from, to time.Time) *window {
@@ -269,7 +271,7 @@ func (t recoversWithin) judge(w *window) ToleranceResult {
 // no such tolerance gets SuccessRate(1).
 func judgesErrors(t Tolerance) bool {
 	switch t.(type) {
-	case *successRate, *maxErrors, *recoversWithin:
+	case *successRate, *maxErrors, *recoversWithin, *relSuccessRate:
 		return true
 	}
 	return false
@@ -281,5 +283,3 @@ func heldIf(ok bool) Verdict {
 	}
 	return Violated
 }
-
-var errNotStarted = errors.New("not started: MaxInFlight reached")

@@ -1,0 +1,150 @@
+package hypothesis
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A new user's first test: a service that answers in 500ms, sampled every
+// 20ms with the default settings. Every tick must start on time, so the
+// figures are the service's: p99 about 500ms and no error. (With a fixed
+// bound of 16 in flight, the probe's own queueing once showed p99 1s and
+// errors the service never returned.)
+func TestDefaultsMeasureTheSystemNotTheProbe(t *testing.T) {
+	t.Parallel()
+	const service = 500 * time.Millisecond
+	slow := ProbeFunc("answers in 500ms", func(ctx context.Context) (any, error) {
+		timer := time.NewTimer(service) // the system's service time
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	})
+	h := New("the service answers", Observe(slow).Every(20*time.Millisecond))
+	r, err := Measure(t.Context(), h, time.Second)
+	require.NoError(t, err)
+	c := r.Checks[0]
+	assert.Equal(t, Held, r.Verdict, "%s", r)
+	assert.Equal(t, 50, c.Samples)
+	assert.Zero(t, c.Errors, "the service never erred")
+	assert.Zero(t, c.Harness.NotStarted, "the derived bound (⌈1s/20ms⌉+1 = 51) starts every tick")
+	assert.GreaterOrEqual(t, c.P99, service)
+	// The old bound doubled the p99 (1s); half the timeout is a margin no
+	// busy machine's scheduling delay comes near.
+	assert.Less(t, c.P99, service+service/2, "p99 is the service's, not the probe's queue: %s", r)
+}
+
+// lateSamples makes n samples of check 0, one every 10ms, each started
+// lag(i) after its intended time and answering serve after it started.
+func lateSamples(n int, lag func(i int) time.Duration, serve time.Duration) []Sample {
+	out := make([]Sample, n)
+	for i := range out {
+		x := Sample{Seq: i, Intended: t0.Add(time.Duration(i) * 10 * time.Millisecond)}
+		x.Start = x.Intended.Add(lag(i))
+		x.End = x.Start.Add(serve)
+		x.Latency = x.End.Sub(x.Intended)
+		out[i] = x
+	}
+	return out
+}
+
+// A harness that cannot keep its schedule (most ticks start 80ms late)
+// makes a latency violation inconclusive, with the figures; the same
+// violation with the harness on time is a violation.
+func TestStarvedHarnessIsInconclusive(t *testing.T) {
+	t.Parallel()
+	h := New("answers within 50ms", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(LatencyP(99, 50*time.Millisecond)))
+	to := t0.Add(time.Second)
+
+	starved := lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, 5*time.Millisecond)
+	r := Evaluate(h, starved, t0, to)
+	c := r.Checks[0]
+	assert.Equal(t, Inconclusive, r.Verdict, "%s", r)
+	assert.True(t, c.Harness.Saturated)
+	assert.Equal(t, 5*time.Millisecond, c.Harness.Limit, "a tenth of the 50ms bound, under the 10ms interval")
+	assert.Equal(t, 100, c.Harness.Late)
+	assert.Equal(t, "the test machine was saturated: the harness could not keep its schedule (ticks started up to 80ms late, p90 80ms, over the 5ms limit; 100 late)", c.Reason)
+	assert.Equal(t, Violated, tolerance(t, c, "latency p99 <= 50ms").Verdict, "the tolerance itself saw the latency")
+
+	onTime := lateSamples(100, func(int) time.Duration { return 0 }, 85*time.Millisecond)
+	r = Evaluate(h, onTime, t0, to)
+	assert.Equal(t, Violated, r.Verdict, "a slow system with a punctual harness is a violation: %s", r)
+	assert.False(t, r.Checks[0].Harness.Saturated)
+
+	// Just at the limit (p90 lag 5ms) is not saturated; just over it is.
+	at := lateSamples(100, func(int) time.Duration { return 5 * time.Millisecond }, 85*time.Millisecond)
+	assert.Equal(t, Violated, Evaluate(h, at, t0, to).Verdict)
+	over := lateSamples(100, func(i int) time.Duration {
+		if i%10 < 8 { // 80 of 100 late: the p90 is late
+			return 0
+		}
+		return 6 * time.Millisecond
+	}, 85*time.Millisecond)
+	assert.Equal(t, Inconclusive, Evaluate(h, over, t0, to).Verdict)
+	under := lateSamples(100, func(i int) time.Duration {
+		if i%10 < 9 { // 10 of 100 late: the p90 is on time
+			return 0
+		}
+		return 6 * time.Millisecond
+	}, 85*time.Millisecond)
+	assert.Equal(t, Violated, Evaluate(h, under, t0, to).Verdict)
+}
+
+// A violation that does not depend on timing (a value tolerance: a
+// consistency check) stays a violation on a saturated machine.
+func TestStarvedHarnessKeepsValueViolations(t *testing.T) {
+	t.Parallel()
+	h := New("stored exactly once", Observe(fakeProbe("audit")).Every(10*time.Millisecond).Expect(Equals(0), MaxErrors(0)))
+	s := lateSamples(20, func(int) time.Duration { return 200 * time.Millisecond }, time.Millisecond)
+	for i := range s {
+		s[i].Value = 0
+	}
+	s[7].Value = 2 // two duplicated orders
+	r := Evaluate(h, s, t0, t0.Add(time.Second))
+	assert.True(t, r.Checks[0].Harness.Saturated)
+	assert.Equal(t, Violated, r.Verdict, "%s", r)
+}
+
+// One stall of the harness (a few ticks started 400ms late) breaks the p99
+// but not the p90 of the lag: the window holds once each probe is judged
+// from when it actually started, so the verdict is inconclusive, not a
+// deviation.
+func TestHarnessStallDiscounted(t *testing.T) {
+	t.Parallel()
+	h := New("answers within 100ms", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(LatencyP(99, 100*time.Millisecond)))
+	s := lateSamples(100, func(i int) time.Duration {
+		if i >= 50 && i < 55 {
+			return 400 * time.Millisecond
+		}
+		return 0
+	}, 10*time.Millisecond)
+	r := Evaluate(h, s, t0, t0.Add(time.Second))
+	c := r.Checks[0]
+	assert.False(t, c.Harness.Saturated)
+	assert.Equal(t, Inconclusive, r.Verdict, "%s", r)
+	assert.Equal(t, "the harness started probes late (up to 400ms after their intended time): judged on the time each probe actually ran, the window holds", c.Reason)
+
+	// The same stall in the system (probes on time, answers 400ms late) is a violation.
+	sys := lateSamples(100, func(int) time.Duration { return 0 }, 10*time.Millisecond)
+	for i := 50; i < 55; i++ {
+		sys[i].End = sys[i].End.Add(400 * time.Millisecond)
+		sys[i].Latency = sys[i].End.Sub(sys[i].Intended)
+	}
+	assert.Equal(t, Violated, Evaluate(h, sys, t0, t0.Add(time.Second)).Verdict)
+}
+
+func TestLagLimit(t *testing.T) {
+	t.Parallel()
+	c := Observe(fakeProbe("api"))
+	assert.Equal(t, 100*time.Millisecond, c.lagLimit(), "a tenth of the 1s timeout, under the 100ms interval")
+	assert.Equal(t, 20*time.Millisecond, c.Every(20*time.Millisecond).lagLimit(), "the interval")
+	assert.Equal(t, 30*time.Millisecond, c.Expect(LatencyP(99, 300*time.Millisecond)).lagLimit(), "a tenth of the latency bound")
+	assert.Equal(t, minLagLimit, c.Expect(LatencyMax(5*time.Millisecond)).lagLimit(), "never under 2ms")
+}
