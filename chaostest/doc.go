@@ -27,12 +27,14 @@
 //   - settle.go: a window is judged once the samples intended in it have
 //     finished (at the latest its check's timeout after it ends), so a slow
 //     system is judged on its real latencies, not on samples still in flight.
+//   - settle.go also waits for the control group's samples, when there is one.
 //   - verdict.go: held, deviated, not steady, inconclusive or aborted, and
 //     which of them pass. Only held passes, unless the experiment expects a
 //     deviation (ExpectDeviation documents a known weakness; then a held run
 //     fails). Not steady and inconclusive never pass.
 //   - narrative.go: the t.Logf story (phases, faults on and off with their
-//     offsets, one line per window) and the failure message: violated
+//     offsets, one line per window with the control group's result and the
+//     load it was judged under) and the failure message: violated
 //     tolerances, a compact timeline, and the command that reproduces the run.
 //   - journal.go: a JSON journal of the run in Chaos Toolkit's format.
 //   - flags.go: -chaostest.journal, -chaostest.failfast, -chaostest.seed and
@@ -40,6 +42,21 @@
 //   - signal.go: SIGINT during the method reverts the faults, then stops go
 //     test as usual.
 //   - t.go: T, the narrow testing interface (*testing.T satisfies it).
+//
+// # Verdicts on a noisy machine
+//
+// A pre-merge gate must give the same verdict on a newcomer's busy 2-core
+// runner as on the machine it was written on. Every window is judged with
+// the harness's lateness and the host's load beside it (see the hypothesis
+// package): a window judged while the harness could not keep its schedule
+// is inconclusive, with the figures, never a deviation, unless a value
+// tolerance (a consistency check) was violated. Bounds can be relative to
+// the steady state before the fault (hypothesis.Baseline) or to a control
+// group (Experiment.Control: the same checks against an unfaulted twin of
+// the system, sampled at the same time, as Netflix's ChAP does); a window in
+// which the control group is violated too is inconclusive. A steady state
+// after that does not recover within the allowance, although every fault
+// was reverted, is reported as a metastable failure.
 //
 // # Rollback guarantees
 //

@@ -74,3 +74,29 @@ func ExampleRun() {
 	}
 	_ = testQueueStaysShort // func TestQueueStaysShort(t *testing.T) in a _test.go file
 }
+
+// A control group: the same checks against an unfaulted twin, sampled at
+// the same time, and a bound relative to it. Whatever slows both groups (a
+// busy CI runner) moves the bound; only what the fault does shows.
+func ExampleExperiment_control() {
+	steady := func(title, url string) *hypothesis.Hypothesis {
+		return hypothesis.New(title,
+			hypothesis.Observe(hypothesis.HTTPGet(url)).Every(25*time.Millisecond).
+				Expect(hypothesis.SuccessRateRelative(hypothesis.Control, 0.05),
+					hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 200*time.Millisecond)))
+	}
+	slowUpstream := chaostest.FaultFunc("upstream 800ms late", func(context.Context) (chaostest.Revert, error) {
+		return func(context.Context) error { return nil }, nil
+	})
+	e := chaostest.Experiment{
+		SteadyState: steady("the gateway answers as promptly as its twin", "http://127.0.0.1:8080/quotes"),
+		Control:     steady("the twin, never faulted", "http://127.0.0.1:8081/quotes"),
+		Method:      chaostest.Steps(chaostest.Inject(slowUpstream).For(2 * time.Second)),
+	}
+	fmt.Println(e.Validate())
+	e.Control = nil
+	fmt.Println(e.Validate())
+	// Output:
+	// <nil>
+	// Control is required: SteadyState has a tolerance relative to hypothesis.Control, so it needs a control group to compare with
+}

@@ -57,12 +57,23 @@ func EvaluateWith(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs
 		r.Err = err
 		return r
 	}
-	perCheck := make([][]Sample, len(h.checks))
-	for _, s := range samples {
-		if s.Check < 0 || s.Check >= len(h.checks) || s.Intended.Before(from) || !s.Intended.Before(to) {
-			continue
+	in := func(s *Sample) bool {
+		return s.Check >= 0 && s.Check < len(h.checks) && !s.Intended.Before(from) && s.Intended.Before(to)
+	}
+	counts := make([]int, len(h.checks))
+	for i := range samples {
+		if in(&samples[i]) {
+			counts[samples[i].Check]++
 		}
-		perCheck[s.Check] = append(perCheck[s.Check], s)
+	}
+	perCheck := make([][]Sample, len(h.checks))
+	for i, n := range counts {
+		perCheck[i] = make([]Sample, 0, n)
+	}
+	for i := range samples {
+		if s := &samples[i]; in(s) {
+			perCheck[s.Check] = append(perCheck[s.Check], *s)
+		}
 	}
 	r.Verdict = Held
 	for i, c := range h.checks {
@@ -143,7 +154,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 
 	// Ticks the sampler could not start say nothing about the system: they
 	// are counted apart and judge nothing.
-	started := samples[:0:0]
+	started := samples[:0] // samples is this check's own copy
 	for _, s := range samples {
 		if s.NotStarted {
 			cr.Harness.NotStarted++

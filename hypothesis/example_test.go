@@ -117,3 +117,35 @@ func ExampleAssert() {
 	}
 	_ = test
 }
+
+// Bounds relative to a reference move with the machine: here the window
+// may be three times as slow as the baseline measured before the fault,
+// plus 50ms, and must succeed as often as the control group, less 2 points.
+func ExampleEvaluateWith() {
+	h := hypothesis.New("checkout is as fast as before, and as its twin",
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout")).Every(10*time.Millisecond).
+			Expect(hypothesis.LatencyPRelative(99, hypothesis.Baseline, 3, 50*time.Millisecond),
+				hypothesis.SuccessRateRelative(hypothesis.Control, 0.02)))
+	from := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	window := func(latency time.Duration) []hypothesis.Sample {
+		var ss []hypothesis.Sample
+		for i := range 10 {
+			ss = append(ss, hypothesis.Sample{Seq: i, Intended: from.Add(time.Duration(i) * 10 * time.Millisecond), Latency: latency})
+		}
+		return ss
+	}
+	to := from.Add(100 * time.Millisecond)
+	twin := hypothesis.New("the twin", hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8081/checkout")).Every(10*time.Millisecond))
+	baseline := hypothesis.Evaluate(h, window(40*time.Millisecond), from, to)
+	control := hypothesis.Evaluate(twin, window(45*time.Millisecond), from, to)
+
+	r := hypothesis.EvaluateWith(h, window(190*time.Millisecond), from, to, hypothesis.Refs{Baseline: &baseline, Control: &control})
+	fmt.Println(r.Summary())
+	for _, t := range r.Checks[0].Tolerances {
+		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Tolerance, t.Expected, t.Observed)
+	}
+	// Output:
+	// violated: 10 samples, 0 errors, p99 190ms (latency p99 <= 3 × baseline p99 + 50ms, observed 190ms)
+	// violated: latency p99 <= 3 × baseline p99 + 50ms: expected <= 3 × 40ms + 50ms = 170ms (baseline p99 40ms), observed 190ms
+	// held: success rate >= control - 2%: expected >= 100% - 2% = 98% (control 10/10), observed 100% (10/10)
+}

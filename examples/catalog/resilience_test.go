@@ -45,7 +45,6 @@ func steadyState(t *testing.T, url string) *hypothesis.Hypothesis {
 			hypothesis.ProbeName(probeName), hypothesis.WithClient(client))).
 			Every(25*time.Millisecond).
 			Timeout(time.Second).
-			MaxInFlight(64).
 			Expect(successRate, p99))
 }
 

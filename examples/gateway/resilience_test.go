@@ -65,7 +65,6 @@ func steadyState(t *testing.T, url string) *hypothesis.Hypothesis {
 			hypothesis.AcceptStatus(http.StatusOK, http.StatusServiceUnavailable))).
 			Every(25*time.Millisecond).
 			Timeout(time.Second).
-			MaxInFlight(64).
 			Expect(quoteOrFallback, successRate, p99))
 }
 
@@ -179,4 +178,87 @@ func TestGatewayWhenBandwidthIsSqueezed(t *testing.T) {
 		func(p *fixtures.Proxy) chaostest.Step {
 			return chaostest.Inject(p.Bandwidth(4000).Direction(fixtures.Downstream)).For(2 * time.Second)
 		}, nil, p99)
+}
+
+// The same claim judged against a control group, as Netflix's ChAP does:
+// a second gateway of the same variant, in front of its own upstream
+// through its own proxy that no fault touches, sampled at the same time.
+// Its bounds are relative to what the control group measures in the same
+// window, so whatever slows both groups alike (a busy CI runner, -race, a
+// slow shared host) moves the bound with it instead of failing the test.
+//
+//   - success rate at least the control group's minus 5 points: the
+//     robust gateway answers every request with a quote or a fallback, as
+//     its twin does; one that passes the upstream's failure on loses every
+//     request while the fault is on.
+//   - p99 at most twice the control group's p99 plus 200 ms. The 200 ms
+//     are twice the robust gateway's 100 ms upstream timeout, its worst
+//     case by construction; the factor 2 absorbs the two groups' noise
+//     differing. A gateway that waits for an upstream 800 ms late is four
+//     times over the 200 ms, whatever the machine.
+var (
+	successVsControl = hypothesis.SuccessRateRelative(hypothesis.Control, 0.05)
+	p99VsControl     = hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 200*time.Millisecond)
+)
+
+func comparedWithControl(t *testing.T, title, url string) *hypothesis.Hypothesis {
+	t.Helper()
+	client := &http.Client{}
+	t.Cleanup(client.CloseIdleConnections)
+	return hypothesis.New(title,
+		hypothesis.Observe(hypothesis.HTTPGet(url+"/quotes/ACME",
+			hypothesis.ProbeName(probeName), hypothesis.WithClient(client),
+			hypothesis.AcceptStatus(http.StatusOK, http.StatusServiceUnavailable))).
+			Every(25*time.Millisecond).
+			Timeout(time.Second).
+			Expect(quoteOrFallback, successVsControl, p99VsControl))
+}
+
+// Real-world event: the upstream becomes slow, 800 ms late, as in
+// TestGatewayWhenUpstreamIsSlow; this time beside a control group.
+//
+// Blast radius: the experiment group's gateway's connections to its
+// upstream, answers only, for the whole 2 s method. The control group's
+// gateway, upstream and proxy are its own and never faulted.
+//
+// Expected: the robust gateway falls back after 100 ms: its p99 stays
+// within twice its twin's plus 200 ms. The fragile gateway waits 800 ms
+// for every answer while its twin answers in milliseconds: caught by the
+// bound relative to the control group.
+func TestGatewayWhenUpstreamIsSlowBesideAControlGroup(t *testing.T) {
+	for _, v := range []gateway.Variant{gateway.Robust, gateway.Fragile} {
+		t.Run(v.String(), func(t *testing.T) {
+			start := func(name string) (*fixtures.Proxy, *gateway.Running) {
+				proxy := fixtures.NewProxy(t, gateway.StartUpstream(t), fixtures.ProxyName(name))
+				return proxy, gateway.Start(t, gateway.Config{Variant: v, UpstreamURL: "http://" + proxy.Addr()})
+			}
+			proxy, gw := start("quotes")
+			_, twin := start("quotes (control)")
+			slow := chaostest.Inject(proxy.Latency(800 * time.Millisecond).Direction(fixtures.Downstream)).For(2 * time.Second)
+			e := chaostest.Experiment{
+				Title:       "the gateway answers as promptly as its unfaulted twin while the upstream is 800 ms late",
+				SteadyState: comparedWithControl(t, "the gateway answers as promptly as its twin", gw.URL),
+				Control:     comparedWithControl(t, "the twin gateway, never faulted", twin.URL),
+				Method:      chaostest.Steps(slow),
+				Duration:    2 * time.Second,
+				Before:      time.Second,
+				Window:      time.Second,
+				After:       time.Second,
+				Recovery:    2 * time.Second,
+			}
+			if v == gateway.Fragile {
+				e.Expect = chaostest.ExpectDeviation
+			}
+			rep := chaostest.Run(t, e)
+			for i, c := range rep.ControlDuring {
+				assert.True(t, c.Held(), "the control group, never faulted, must hold in window %d: %s", i+1, c.Summary())
+			}
+			if v == gateway.Fragile {
+				caught.Require(t, rep, slow.Fault(), caught.Because(probeName, p99VsControl))
+				return
+			}
+			assert.Positive(t, gw.Fallbacks(), "the robust gateway never answered with a fallback: the fault did not reach it")
+			assert.Zero(t, twin.Fallbacks(), "the control group's gateway fell back: something but the fault slowed it")
+		})
+	}
 }
