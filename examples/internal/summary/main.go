@@ -10,6 +10,10 @@
 // a test ran several times (-count=N), its runs are grouped in one row, and
 // the verdicts column shows whether they all agreed.
 //
+// HARNESS LAG p90 is how late the harness started its probes, at worst over
+// every judged window; SATURATED counts the windows in which it could not keep
+// its schedule (judged inconclusive when they would otherwise deviate).
+//
 // The exit status is 1 when a run did not pass (a robust service deviated, a
 // fragile one was not caught, or a run was not steady) or when the directory
 // holds no journal, 2 on bad usage or an unreadable journal.
@@ -71,9 +75,13 @@ type steadyState struct {
 			Name string `json:"name"`
 		} `json:"activity"`
 		Output struct {
-			Samples    int     `json:"sample_count"`
-			Errors     int     `json:"error_count"`
-			P99        float64 `json:"p99"`
+			Samples int     `json:"sample_count"`
+			Errors  int     `json:"error_count"`
+			P99     float64 `json:"p99"`
+			Harness struct {
+				LagP90    float64 `json:"lag_p90"`
+				Saturated bool    `json:"saturated"`
+			} `json:"harness"`
 			Tolerances []struct {
 				Tolerance string `json:"tolerance"`
 				Observed  string `json:"observed"`
@@ -95,7 +103,10 @@ type row struct {
 	DuringP99  time.Duration // worst over the method's windows and runs
 	Errors     int           // failed samples during the method, over runs
 	Samples    int
-	Violated   []string // tolerances violated during the method, "observed" of the worst
+	Violated   []string      // tolerances violated during the method, "observed" of the worst
+	LagP90     time.Duration // the harness's worst p90 lateness, over every judged window and run
+	Windows    int           // judged windows, over runs
+	Saturated  int           // judged windows in which the harness could not keep its schedule
 }
 
 // load reads every journal in dir and groups them by test.
@@ -163,6 +174,23 @@ func (r *row) add(j journal) {
 			r.BeforeP99 = max(r.BeforeP99, seconds(p.Output.P99))
 		}
 	}
+	windows := append([]steadyState{}, j.SteadyStates.During...)
+	for _, w := range []*steadyState{j.SteadyStates.Before, j.SteadyStates.After} {
+		if w != nil {
+			windows = append(windows, *w)
+		}
+	}
+	for _, w := range windows {
+		r.Windows++
+		saturated := false
+		for _, p := range w.Probes {
+			r.LagP90 = max(r.LagP90, seconds(p.Output.Harness.LagP90))
+			saturated = saturated || p.Output.Harness.Saturated
+		}
+		if saturated {
+			r.Saturated++
+		}
+	}
 	for _, w := range j.SteadyStates.During {
 		for _, p := range w.Probes {
 			r.DuringP99 = max(r.DuringP99, seconds(p.Output.P99))
@@ -210,7 +238,7 @@ func render(w io.Writer, rows []*row) bool {
 		return false
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tVIOLATED DURING")
+	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tHARNESS LAG p90\tSATURATED\tVIOLATED DURING")
 	all := true
 	for _, r := range rows {
 		result := "pass"
@@ -222,9 +250,9 @@ func render(w io.Writer, rows []*row) bool {
 		if len(r.Violated) > 0 {
 			violated = strings.Join(r.Violated, "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%d/%d\t%s\n",
 			r.Experiment, r.Version, r.Expect, r.verdicts(), result,
-			round(r.BeforeP99), round(r.DuringP99), r.Errors, r.Samples, violated)
+			round(r.BeforeP99), round(r.DuringP99), r.Errors, r.Samples, round(r.LagP90), r.Saturated, r.Windows, violated)
 	}
 	_ = tw.Flush()
 	runs, passed := 0, 0
