@@ -62,6 +62,13 @@
 //     figures from Result.Load), and so is one that disappears once each
 //     probe's start delay is discounted. Value tolerances judge values, not
 //     time: their violations stand.
+//   - Host: Sampler.Evaluate reads the host's load over the window (Load:
+//     CPU busy, tasks runnable per CPU, CPU pressure, the Go scheduler's
+//     delay). On a saturated host everything runs slower, the system under
+//     test too, by about the number of runnable tasks per CPU
+//     (Load.Slowdown). A latency violation that holds once every latency
+//     bound is stretched by that slowdown is inconclusive, not a violation;
+//     one far beyond it, or a violated error budget, stands.
 //   - Baseline: LatencyPRelative(99, Baseline, 3, 50ms) and
 //     SuccessRateRelative(Baseline, 0.01) bound a window by the steady
 //     state measured before the fault, so a slower machine moves both.

@@ -49,7 +49,17 @@ func Evaluate(h *Hypothesis, samples []Sample, from, to time.Time) Result {
 
 // EvaluateWith is Evaluate with references for the relative tolerances.
 func EvaluateWith(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs) Result {
+	return evaluate(h, samples, from, to, refs, nil)
+}
+
+// evaluate is EvaluateWith with the load the window was sampled under, when
+// known (a Sampler's). Under a saturated host, a latency violation that
+// holds at the host's slowdown is the machine's, not the system's.
+func evaluate(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs, load *Load) Result {
 	r := Result{From: from, To: to, h: h}
+	if load != nil {
+		r.Load = *load
+	}
 	if h != nil {
 		r.Hypothesis = h.title
 	}
@@ -77,7 +87,7 @@ func EvaluateWith(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs
 	}
 	r.Verdict = Held
 	for i, c := range h.checks {
-		cr := evaluateCheck(c, perCheck[i], from, to, refsFor(refs, i))
+		cr := evaluateCheck(c, perCheck[i], from, to, refsFor(refs, i), load)
 		if refs.Control != nil && refs.Control.h != h {
 			controlNoise(&cr, refs.Control, i)
 		}
@@ -145,7 +155,7 @@ func splitTolerances(c Check) (vts []valueTolerance, wts []windowTolerance) {
 	return vts, wts
 }
 
-func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs) CheckResult {
+func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs, load *Load) CheckResult {
 	slices.SortStableFunc(samples, func(a, b Sample) int {
 		return cmp.Or(a.Intended.Compare(b.Intended), cmp.Compare(a.Seq, b.Seq))
 	})
@@ -229,7 +239,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 		cr.Tolerances = append(cr.Tolerances, tr)
 	}
 
-	wj := judgeWindow(wts, samples, from, to, refs)
+	wj := judgeWindow(wts, samples, from, to, refs, 1)
 	cr.Tolerances = append(cr.Tolerances, wj.results...)
 	cr.stats = wj.w.stats()
 	verdict := wj.verdict
@@ -259,6 +269,10 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	case cr.Verdict == Violated && holdsDiscounted(wts, samples, from, to, refs):
 		cr.Verdict, cr.Reason = Inconclusive, fmt.Sprintf(
 			"the harness started probes late (up to %s after their intended time): judged on the time each probe actually ran, the window holds", fmtDur(cr.Harness.LagMax))
+	case cr.Verdict == Violated && load != nil && load.HostSaturated() &&
+		judgeWindow(wts, samples, from, to, refs, load.Slowdown()).verdict == Held:
+		cr.Verdict, cr.Reason = Inconclusive, fmt.Sprintf(
+			"the test machine was saturated: with every latency bound stretched by the host's slowdown (×%s, %.1f tasks runnable on %d CPUs) the window holds", fmtRate(load.Slowdown()), load.RunQueue, load.CPUs)
 	case cr.Verdict == Held && cr.Harness.NotStarted > 0:
 		cr.Verdict, cr.Reason = Inconclusive, cr.Harness.notStartedReason()
 	}
@@ -275,8 +289,9 @@ type windowJudgement struct {
 }
 
 // judgeWindow applies the window tolerances to samples (value misses
-// already turned into errors).
-func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs) windowJudgement {
+// already turned into errors), with every latency bound multiplied by
+// stretch (1 but when asking what a slowed-down machine explains).
+func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs, stretch float64) windowJudgement {
 	// Window tolerances judge the samples from the recovery allowance on.
 	jfrom := from
 	for _, t := range wts {
@@ -290,7 +305,7 @@ func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, re
 		cut = samples[k:]
 	}
 	wj := windowJudgement{w: newWindow(cut, samples, from, jfrom, to), verdict: Held, minN: 1}
-	wj.w.baseline, wj.w.control = refs.baseline, refs.control
+	wj.w.baseline, wj.w.control, wj.w.stretch = refs.baseline, refs.control, stretch
 	needErrors := true
 	for _, t := range wts {
 		if judgesErrors(t) {
@@ -333,7 +348,7 @@ func holdsDiscounted(wts []windowTolerance, samples []Sample, from, to time.Time
 	for i := range d {
 		d[i].Latency -= d[i].Lag()
 	}
-	return judgeWindow(wts, d, from, to, refs).verdict == Held
+	return judgeWindow(wts, d, from, to, refs, 1).verdict == Held
 }
 
 // defaultSuccessRate is SuccessRate(1), applied to checks that declare no

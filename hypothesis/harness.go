@@ -114,6 +114,17 @@ func (l Load) String() string { return hostload.Figures(l).String() }
 // runnable than CPUs to run it, nearly all the time.
 func (l Load) HostSaturated() bool { return hostload.Figures(l).HostSaturated() }
 
+// Slowdown estimates how much slower than on an idle machine work ran
+// during the window: with R tasks runnable on C CPUs each gets C/R of a
+// CPU, so a step that needs the CPU takes R/C times as long. It is at
+// least 1, and 1 when the host's load is unknown.
+func (l Load) Slowdown() float64 {
+	if !l.HostKnown || l.CPUs <= 0 {
+		return 1
+	}
+	return max(1, l.RunQueue/float64(l.CPUs))
+}
+
 // explainSaturation adds the load figures to the reason of every check the
 // harness could not keep on schedule: the figures say why.
 func (r *Result) explainSaturation() {
@@ -122,7 +133,7 @@ func (r *Result) explainSaturation() {
 	}
 	for i := range r.Checks {
 		c := &r.Checks[i]
-		if c.Harness.Saturated && strings.HasPrefix(c.Reason, "the test machine was saturated") {
+		if strings.HasPrefix(c.Reason, "the test machine was saturated") && !strings.Contains(c.Reason, "host CPU") {
 			c.Reason += "; " + r.Load.String()
 		}
 	}

@@ -148,3 +148,35 @@ func TestLagLimit(t *testing.T) {
 	assert.Equal(t, 30*time.Millisecond, c.Expect(LatencyP(99, 300*time.Millisecond)).lagLimit(), "a tenth of the latency bound")
 	assert.Equal(t, minLagLimit, c.Expect(LatencyMax(5*time.Millisecond)).lagLimit(), "never under 2ms")
 }
+
+// On a saturated host everything runs slower, the system under test too: a
+// latency violation that holds once the bound is stretched by the host's
+// slowdown (tasks runnable per CPU) is the machine's, not the system's.
+// A violation far beyond it, or of the error budget, stands.
+func TestSaturatedHostStretchesLatencyBounds(t *testing.T) {
+	t.Parallel()
+	h := New("answers within 300ms", Observe(fakeProbe("api")).Every(10*time.Millisecond).
+		Expect(SuccessRate(0.95), LatencyP(99, 300*time.Millisecond)))
+	to := t0.Add(time.Second)
+	busy := Load{HostKnown: true, CPUs: 2, Busy: 1, RunQueue: 5, RunQueueMax: 9, Readings: 20} // slowdown ×2.5
+	idle := Load{HostKnown: true, CPUs: 2, Busy: 0.3, RunQueue: 0.6, Readings: 20}
+	judge := func(lat time.Duration, failed int, load Load) Result {
+		s := evenly(0, 100, constLat(lat), func(i int) string {
+			if i < failed {
+				return "503"
+			}
+			return ""
+		})
+		return evaluate(h, s, t0, to, Refs{}, &load)
+	}
+
+	r := judge(320*time.Millisecond, 0, busy)
+	assert.Equal(t, Inconclusive, r.Verdict, "%s", r)
+	assert.Equal(t, "the test machine was saturated: with every latency bound stretched by the host's slowdown (×2.5, 5.0 tasks runnable on 2 CPUs) the window holds", r.Checks[0].Reason)
+	assert.Equal(t, Violated, judge(320*time.Millisecond, 0, idle).Verdict, "the same window on an idle host")
+	assert.Equal(t, Inconclusive, judge(750*time.Millisecond, 0, busy).Verdict, "at the stretched bound")
+	assert.Equal(t, Violated, judge(751*time.Millisecond, 0, busy).Verdict, "beyond what the slowdown explains")
+	assert.Equal(t, Violated, judge(10*time.Millisecond, 6, busy).Verdict, "errors are not stretched")
+	assert.Equal(t, Violated, evaluate(h, evenly(0, 100, constLat(320*time.Millisecond), nil), t0, to, Refs{}, nil).Verdict,
+		"without load figures (the pure Evaluate) nothing is stretched")
+}

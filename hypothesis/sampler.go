@@ -278,8 +278,8 @@ func (s *Sampler) EvaluateWith(from, to time.Time, refs Refs) Result {
 		}
 	}
 	s.mu.Unlock()
-	r := EvaluateWith(s.h, in, from, to, refs)
-	r.Load = Load(s.load.Window(from, to))
+	load := Load(s.load.Window(from, to))
+	r := evaluate(s.h, in, from, to, refs, &load)
 	r.explainSaturation()
 	return r
 }
@@ -363,8 +363,7 @@ func Measure(ctx context.Context, h *Hypothesis, window time.Duration) (Result, 
 		err = fmt.Errorf("measure %q: %w", h.title, err)
 	}
 	load := Load(s.load.Window(from, to)) // before Stop releases the monitor
-	r := Evaluate(h, s.Stop(), from, to)
-	r.Load = load
+	r := evaluate(h, s.Stop(), from, to, Refs{}, &load)
 	r.explainSaturation()
 	return r, err
 }

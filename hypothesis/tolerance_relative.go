@@ -123,7 +123,7 @@ func (t relLatencyP) judge(w *window) ToleranceResult {
 	if w.inFlight > 0 {
 		r.Observed += fmt.Sprintf(" (%d in flight counted as lower bounds)", w.inFlight)
 	}
-	r.Verdict = heldIf(got <= bound)
+	r.Verdict = heldIf(got <= w.stretched(bound))
 	return r
 }
 

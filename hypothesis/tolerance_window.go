@@ -53,6 +53,17 @@ type window struct {
 
 	// What relative tolerances compare with; nil when there is none.
 	baseline, control *windowStats
+	// stretch multiplies every latency bound: 1, or the host's slowdown when
+	// asking whether a saturated machine explains a violation.
+	stretch float64
+}
+
+// stretched is a latency bound multiplied by the window's stretch.
+func (w *window) stretched(d time.Duration) time.Duration {
+	if w.stretch <= 1 {
+		return d
+	}
+	return time.Duration(float64(d) * w.stretch)
 }
 
 func newWindow(samples, all []Sample, origin, from, to time.Time) *window {
@@ -147,7 +158,7 @@ func (t latencyP) judge(w *window) ToleranceResult {
 	if w.inFlight > 0 {
 		r.Observed += fmt.Sprintf(" (%d in flight counted as lower bounds)", w.inFlight)
 	}
-	r.Verdict = heldIf(got <= t.max)
+	r.Verdict = heldIf(got <= w.stretched(t.max))
 	return r
 }
 
