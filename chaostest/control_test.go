@@ -34,7 +34,7 @@ func slows(s *system, name string, d time.Duration) *fakeFault {
 func TestControlGroupCatchesTheFault(t *testing.T) {
 	t.Parallel()
 	exp, _, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 50*time.Millisecond))
-	e := quick(steady, chaostest.Steps(chaostest.Inject(slows(exp, "experiment group slow", 150*time.Millisecond))))
+	e := quick(steady, chaostest.Steps(chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond))))
 	e.Control = control
 	ft, rep := runExp("TestControl", e)
 	if rep.Status != chaostest.StatusDeviated {
@@ -59,8 +59,8 @@ func TestControlGroupCancelsSharedNoise(t *testing.T) {
 	exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
 	both := newFault("a slow shared dependency")
 	both.onApply = func(context.Context) error {
-		exp.slow.Store(int64(150 * time.Millisecond))
-		ctl.slow.Store(int64(150 * time.Millisecond))
+		exp.slow.Store(int64(400 * time.Millisecond))
+		ctl.slow.Store(int64(400 * time.Millisecond))
 		return nil
 	}
 	both.onRevert = func() error { exp.slow.Store(0); ctl.slow.Store(0); return nil }

@@ -107,10 +107,10 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 			SteadyState: hypothesis.New("service is fast",
 				hypothesis.Observe(hypothesis.HTTPGet(svc.URL)).Every(20*time.Millisecond).
 					Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 300*time.Millisecond))),
-			Method:   chaostest.Steps(chaostest.Inject(latencyFault{proxy: p, latency: 600 * time.Millisecond})),
+			Method:   chaostest.Steps(chaostest.Inject(latencyFault{proxy: p, latency: 1500 * time.Millisecond})),
 			Before:   300 * time.Millisecond,
-			Duration: 600 * time.Millisecond,
-			Window:   300 * time.Millisecond,
+			Duration: 1200 * time.Millisecond,
+			Window:   600 * time.Millisecond,
 			After:    300 * time.Millisecond,
 			Recovery: time.Second,
 		}
@@ -126,11 +126,14 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 			t.Fatalf("status %q, want deviated", rep.Status)
 		}
 		d := rep.Deviations[0]
-		if d.Phase != chaostest.PhaseDuring || len(d.Faults) != 1 || !strings.Contains(d.Faults[0], "latency 600ms") {
+		if d.Phase != chaostest.PhaseDuring || len(d.Faults) != 1 || !strings.Contains(d.Faults[0], "latency 1.5s") {
 			t.Errorf("deviation %+v, want one during the latency fault", d)
 		}
-		if p99 := d.Result.Checks[0].P99; p99 < 300*time.Millisecond {
-			t.Errorf("p99 %v during a 600ms latency toxic, want >= 300ms", p99)
+		// 1.5s, five times the bound: every answer outlives the probe's 1s
+		// timeout, however busy the machine (a bound stretched by a
+		// saturated host's slowdown does not excuse errors).
+		if c := d.Result.Checks[0]; c.P99 < time.Second || c.Errors == 0 {
+			t.Errorf("p99 %v, %d errors during a 1.5s latency toxic, want >= 1s and timeouts", c.P99, c.Errors)
 		}
 		if n := len(p.Toxics.GetToxicArray()); n != 0 {
 			t.Errorf("%d toxics left on the proxy after the experiment", n)

@@ -32,9 +32,9 @@ func deviatedJournal(t *testing.T) (map[string]any, []byte) {
 	t.Helper()
 	s := &system{}
 	h := hypothesis.New("fake service is fast",
-		hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 150*time.Millisecond)))
+		hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 50*time.Millisecond)))
 	e := chaostest.Experiment{
-		Title:       "fake service answers within 150ms while slowed",
+		Title:       "fake service answers within 50ms while slowed",
 		SteadyState: h,
 		Method:      chaostest.Steps(chaostest.Inject(slowFault{s})),
 		Before:      200 * time.Millisecond,

@@ -150,7 +150,7 @@ func TestRunJudgesSlowSamplesOnceTheyFinish(t *testing.T) {
 	f.onApply = func(context.Context) error { s.slow.Store(int64(300 * time.Millisecond)); return nil }
 	f.onRevert = func() error { s.slow.Store(0); return nil }
 	h := hypothesis.New("fake service is fast",
-		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).Expect(hypothesis.LatencyP(99, 200*time.Millisecond)))
+		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).Expect(hypothesis.LatencyP(99, 50*time.Millisecond)))
 	e := quick(h, chaostest.Steps(chaostest.Inject(f)))
 	e.Expect = chaostest.ExpectDeviation
 	ft, rep := runExp("TestSlow", e)

@@ -55,8 +55,8 @@
 //
 //   - Harness: every sample records how late the sampler started it
 //     (Sample.Lag). When more than a tenth of a window's ticks started
-//     later than Harness.Limit (the smallest of the interval, a tenth of
-//     the timeout and a tenth of the tightest latency bound), the harness
+//     later than Harness.Limit (the smaller of the interval and a tenth of
+//     the timeout), the harness
 //     could not keep its schedule: a violation that depends on timing is
 //     then inconclusive ("the test machine was saturated", with the host's
 //     figures from Result.Load), and so is one that disappears once each

@@ -23,12 +23,13 @@ type Harness struct {
 	// LagP50, LagP90 and LagMax are how late the ticks started
 	// (Sample.Lag): the Go scheduler's and the timer's delay in this process.
 	LagP50, LagP90, LagMax time.Duration
-	// Limit is the lateness from which the harness's delay is material to
-	// the check's verdict: the smallest of the check's interval (a tick
-	// later than that starts after the next one was due: the schedule
-	// slipped), a tenth of its timeout, and a tenth of its tightest latency
-	// bound (the delay would be a tenth of what is judged); never under 2ms,
-	// the scheduling noise of a busy but healthy process.
+	// Limit is the lateness from which the harness is behind its schedule:
+	// the smaller of the check's interval (a tick later than that starts
+	// after the next one was due: the schedule slipped) and a tenth of its
+	// timeout (a probe started that late has lost a tenth of its time to
+	// answer), never under 2ms, the scheduling noise of a busy but healthy
+	// process. (How far a late start could explain a latency violation is
+	// judged per sample: see Evaluate.)
 	Limit time.Duration
 	// Saturated is set when the harness could not keep the schedule: more
 	// than a tenth of the ticks started later than Limit (LagP90 > Limit),
@@ -42,13 +43,7 @@ const minLagLimit = 2 * time.Millisecond
 
 // lagLimit is Harness.Limit for c.
 func (c Check) lagLimit() time.Duration {
-	l := min(c.every, c.timeout/10)
-	for _, t := range c.tolerances {
-		if b, ok := t.(*latencyP); ok {
-			l = min(l, b.max/10)
-		}
-	}
-	return max(l, minLagLimit)
+	return max(min(c.every, c.timeout/10), minLagLimit)
 }
 
 // harnessOf measures how late the started samples of c started.

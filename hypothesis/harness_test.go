@@ -68,9 +68,9 @@ func TestStarvedHarnessIsInconclusive(t *testing.T) {
 	c := r.Checks[0]
 	assert.Equal(t, Inconclusive, r.Verdict, "%s", r)
 	assert.True(t, c.Harness.Saturated)
-	assert.Equal(t, 5*time.Millisecond, c.Harness.Limit, "a tenth of the 50ms bound, under the 10ms interval")
+	assert.Equal(t, 10*time.Millisecond, c.Harness.Limit, "the 10ms interval, under a tenth of the 1s timeout")
 	assert.Equal(t, 100, c.Harness.Late)
-	assert.Equal(t, "the test machine was saturated: the harness could not keep its schedule (ticks started up to 80ms late, p90 80ms, over the 5ms limit; 100 late)", c.Reason)
+	assert.Equal(t, "the test machine was saturated: the harness could not keep its schedule (ticks started up to 80ms late, p90 80ms, over the 10ms limit; 100 late)", c.Reason)
 	assert.Equal(t, Violated, tolerance(t, c, "latency p99 <= 50ms").Verdict, "the tolerance itself saw the latency")
 
 	onTime := lateSamples(100, func(int) time.Duration { return 0 }, 85*time.Millisecond)
@@ -78,22 +78,22 @@ func TestStarvedHarnessIsInconclusive(t *testing.T) {
 	assert.Equal(t, Violated, r.Verdict, "a slow system with a punctual harness is a violation: %s", r)
 	assert.False(t, r.Checks[0].Harness.Saturated)
 
-	// Just at the limit (p90 lag 5ms) is not saturated; just over it is.
-	at := lateSamples(100, func(int) time.Duration { return 5 * time.Millisecond }, 85*time.Millisecond)
+	// Just at the limit (p90 lag 10ms) is not saturated; just over it is.
+	at := lateSamples(100, func(int) time.Duration { return 10 * time.Millisecond }, 85*time.Millisecond)
 	assert.Equal(t, Violated, Evaluate(h, at, t0, to).Verdict)
 	over := lateSamples(100, func(i int) time.Duration {
 		if i%10 < 8 { // 80 of 100 late: the p90 is late
 			return 0
 		}
-		return 6 * time.Millisecond
-	}, 85*time.Millisecond)
+		return 11 * time.Millisecond
+	}, 95*time.Millisecond)
 	assert.Equal(t, Inconclusive, Evaluate(h, over, t0, to).Verdict)
 	under := lateSamples(100, func(i int) time.Duration {
 		if i%10 < 9 { // 10 of 100 late: the p90 is on time
 			return 0
 		}
-		return 6 * time.Millisecond
-	}, 85*time.Millisecond)
+		return 11 * time.Millisecond
+	}, 95*time.Millisecond)
 	assert.Equal(t, Violated, Evaluate(h, under, t0, to).Verdict)
 }
 
@@ -145,8 +145,8 @@ func TestLagLimit(t *testing.T) {
 	c := Observe(fakeProbe("api"))
 	assert.Equal(t, 100*time.Millisecond, c.lagLimit(), "a tenth of the 1s timeout, under the 100ms interval")
 	assert.Equal(t, 20*time.Millisecond, c.Every(20*time.Millisecond).lagLimit(), "the interval")
-	assert.Equal(t, 30*time.Millisecond, c.Expect(LatencyP(99, 300*time.Millisecond)).lagLimit(), "a tenth of the latency bound")
-	assert.Equal(t, minLagLimit, c.Expect(LatencyMax(5*time.Millisecond)).lagLimit(), "never under 2ms")
+	assert.Equal(t, 20*time.Millisecond, c.Timeout(200*time.Millisecond).lagLimit(), "a tenth of the timeout")
+	assert.Equal(t, minLagLimit, c.Every(time.Millisecond).lagLimit(), "never under 2ms")
 }
 
 // On a saturated host everything runs slower, the system under test too: a
