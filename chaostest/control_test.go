@@ -91,5 +91,7 @@ func TestRunNotRecoveredIsNamedMetastable(t *testing.T) {
 	if rep.Status != chaostest.StatusDeviated {
 		t.Fatalf("status %q, want deviated", rep.Status)
 	}
-	mustContain(t, "failure message", ft.errors(), "did not recover: every fault was reverted at +", "recovery allowance 100ms", "a metastable failure, which outlives the fault that started it")
+	for what, text := range map[string]string{"failure message": ft.errors(), "narrative": ft.log()} {
+		mustContain(t, what, text, "did not recover: every fault was reverted at +", "recovery allowance 100ms", "the failure outlives the fault that started it (a metastable failure")
+	}
 }

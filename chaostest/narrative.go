@@ -166,9 +166,9 @@ func (r *runner) failureMessage() string {
 }
 
 // notRecovered says that the system did not recover although every fault
-// had been reverted: a failure that outlives its cause is metastable.
+// had been reverted: a failure that outlives its cause.
 func (r *runner) notRecovered() string {
-	return fmt.Sprintf("  did not recover: every fault was reverted at %s, yet %s later (recovery allowance %v, then an after window of %v) the hypothesis still did not hold: a metastable failure, which outlives the fault that started it\n",
+	return fmt.Sprintf("  did not recover: every fault was reverted at %s, yet %s later (recovery allowance %v, then an after window of %v) the hypothesis still did not hold: the failure outlives the fault that started it (a metastable failure, such as a retry storm, or lasting damage, such as lost or duplicated data)\n",
 		r.offset(r.rollbackEnd), fmtDur(r.report.After.To.Sub(r.rollbackEnd)), r.e.Recovery, r.e.After)
 }
 

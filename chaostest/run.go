@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -502,6 +503,7 @@ func (r *runner) steadyAfter() {
 					}
 				}
 				r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseAfter, Offset: worst.From.Sub(r.m0), Result: worst})
+				r.logf("%s", strings.TrimSpace(r.notRecovered()))
 			}
 			return
 		}

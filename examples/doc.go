@@ -19,15 +19,20 @@
 //	                  fragile: no timeout on the cache, cache errors are request errors
 //	                  experiments: Redis slow, down, paused
 //	orders/           HTTP order taking, writes to Postgres with idempotency keys
-//	                  robust: retries with backoff + INSERT ... ON CONFLICT on the key
-//	                  fragile twins: NoRetry, NoIdempotency (a retry duplicates orders)
-//	                  experiments: connections reset, answers lost, Postgres restarts
+//	                  robust: retries with jittered backoff and a retry budget, a bounded
+//	                  pool whose set-ups outlive an attempt, load shedding,
+//	                  INSERT ... ON CONFLICT on the key
+//	                  fragile twins: NoRetry, NoIdempotency (a retry duplicates orders),
+//	                  Storm (a connection per attempt, no jitter, no budget: a retry storm)
+//	                  experiments: connections reset, answers lost, Postgres restarts,
+//	                  recovery after a connection storm (a metastable failure)
 //	                  plus an audit: every acknowledged order stored exactly once
 //	gateway/          HTTP gateway in front of an upstream quote service
 //	                  robust: 100 ms client timeout, circuit breaker (sony/gobreaker), fallback
 //	                  fragile: bare http.Client, no timeout, no breaker
 //	                  experiments: upstream slow, down and back, bandwidth squeezed
 //	internal/caught   checks that a fragile twin was caught for the right reason
+//	                  (during the fault, or after it: a failure that did not recover)
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
 // Each service package has a Config with Validate, a New constructor that

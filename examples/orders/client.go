@@ -27,6 +27,9 @@ func NewClient(url, prefix string, ledger *Ledger) *Client {
 	return &Client{URL: url, Ledger: ledger, prefix: prefix}
 }
 
+// Placed is the number of orders Place has been called for.
+func (c *Client) Placed() int64 { return c.seq.Load() }
+
 // Place places one order under a fresh idempotency key and returns the
 // receipt of an acknowledged order, or an error naming the status.
 func (c *Client) Place(ctx context.Context, o Order) (Receipt, error) {

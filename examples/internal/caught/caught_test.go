@@ -93,6 +93,49 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestCheckNotRecovered(t *testing.T) {
+	on := []string{slow.Name()}
+	for name, tc := range map[string]struct {
+		rep     chaostest.Report
+		reasons []Reason
+		err     string
+	}{
+		"still violated after the rollback and the recovery allowance": {
+			rep: chaostest.Report{Status: chaostest.StatusDeviated, Deviations: []chaostest.Deviation{
+				window("during", on, rate), window("after", nil, rate, p99)}},
+			reasons: []Reason{Because("GET /x", rate)},
+		},
+		"recovered: a deviation only while the fault was on": {
+			rep:     chaostest.Report{Status: chaostest.StatusDeviated, Deviations: []chaostest.Deviation{window("during", on, rate)}},
+			reasons: []Reason{Because("GET /x", rate)},
+			err:     "held within the recovery allowance: it recovered",
+		},
+		"not recovered, but for another reason": {
+			rep:     chaostest.Report{Status: chaostest.StatusDeviated, Deviations: []chaostest.Deviation{window("after", nil, p99)}},
+			reasons: []Reason{Because("GET /x", rate)},
+			err:     "after window at +0s violated [GET /x: latency p99 <= 300ms]",
+		},
+		"held": {
+			rep: chaostest.Report{Status: chaostest.StatusHeld},
+			err: `status "held", want "deviated"`,
+		},
+		"inconclusive is not caught": {
+			rep: chaostest.Report{Status: chaostest.StatusInconclusive, Deviations: []chaostest.Deviation{window("after", nil, rate)}},
+			err: `status "inconclusive"`,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := CheckNotRecovered(tc.rep, tc.reasons...)
+			if tc.err == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+}
+
 type recordingT struct {
 	errors []string
 	failed bool
@@ -113,6 +156,20 @@ func TestRequireStopsTheTestWhenNotCaught(t *testing.T) {
 	rt = &recordingT{}
 	Require(rt, chaostest.Report{Status: chaostest.StatusDeviated,
 		Deviations: []chaostest.Deviation{window("during", []string{slow.Name()}, p99)}}, slow, Because("GET /x", p99))
+	assert.False(t, rt.failed)
+	assert.Empty(t, rt.errors)
+}
+
+func TestRequireNotRecoveredStopsTheTestWhenRecovered(t *testing.T) {
+	rt := &recordingT{}
+	RequireNotRecovered(rt, chaostest.Report{Status: chaostest.StatusDeviated,
+		Deviations: []chaostest.Deviation{window("during", []string{slow.Name()}, rate)}}, Because("GET /x", rate))
+	assert.True(t, rt.failed)
+	require.Len(t, rt.errors, 1)
+
+	rt = &recordingT{}
+	RequireNotRecovered(rt, chaostest.Report{Status: chaostest.StatusDeviated,
+		Deviations: []chaostest.Deviation{window("after", nil, rate)}}, Because("GET /x", rate))
 	assert.False(t, rt.failed)
 	assert.Empty(t, rt.errors)
 }
