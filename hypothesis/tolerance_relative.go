@@ -114,16 +114,7 @@ func (t relLatencyP) judge(w *window) ToleranceResult {
 		r.Expected += " + " + t.plus.String()
 	}
 	r.Expected += fmt.Sprintf(" = %s (%s p%s %s)", fmtDur(bound), t.ref, fmtFloat(t.p), fmtDur(refP))
-	if len(w.latencies) == 0 {
-		r.Observed = "no sample"
-		return r
-	}
-	got := percentile(w.latencies, t.p)
-	r.Observed = fmtDur(got)
-	if w.inFlight > 0 {
-		r.Observed += fmt.Sprintf(" (%d in flight counted as lower bounds)", w.inFlight)
-	}
-	r.Verdict = heldIf(got <= w.stretched(bound))
+	judgeLatency(&r, w, t.p, bound)
 	return r
 }
 

@@ -149,17 +149,24 @@ func (t latencyP) validate() error {
 
 func (t latencyP) judge(w *window) ToleranceResult {
 	r := ToleranceResult{Tolerance: t.String(), Expected: "<= " + t.max.String()}
+	judgeLatency(&r, w, t.p, t.max)
+	return r
+}
+
+// judgeLatency fills in r's observed p-th percentile latency of w and its
+// verdict against bound (stretched as w says); no sample leaves r
+// inconclusive.
+func judgeLatency(r *ToleranceResult, w *window, p float64, bound time.Duration) {
 	if len(w.latencies) == 0 {
 		r.Observed = "no sample"
-		return r
+		return
 	}
-	got := percentile(w.latencies, t.p)
+	got := percentile(w.latencies, p)
 	r.Observed = fmtDur(got)
 	if w.inFlight > 0 {
 		r.Observed += fmt.Sprintf(" (%d in flight counted as lower bounds)", w.inFlight)
 	}
-	r.Verdict = heldIf(got <= w.stretched(t.max))
-	return r
+	r.Verdict = heldIf(got <= w.stretched(bound))
 }
 
 type maxErrors struct{ n int }

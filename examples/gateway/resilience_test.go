@@ -78,6 +78,26 @@ func freshQuotes(t *testing.T, url string) *hypothesis.Hypothesis {
 			Expect(hypothesis.SuccessRate(1)))
 }
 
+// gatewayExperiment is an experiment of this package: a 2 s method judged
+// per second, a second of steady state before and after, and 2 s to
+// recover; the fragile gateway is expected to deviate.
+func gatewayExperiment(title string, steady *hypothesis.Hypothesis, s chaostest.Step, v gateway.Variant) chaostest.Experiment {
+	e := chaostest.Experiment{
+		Title:       title,
+		SteadyState: steady,
+		Method:      chaostest.Steps(s),
+		Duration:    2 * time.Second,
+		Before:      time.Second,
+		Window:      time.Second,
+		After:       time.Second,
+		Recovery:    2 * time.Second,
+	}
+	if v == gateway.Fragile {
+		e.Expect = chaostest.ExpectDeviation
+	}
+	return e
+}
+
 // experiment runs the same experiment on both gateways, each in front of its
 // own upstream through its own proxy. The robust gateway must hold, and must
 // have answered with fallbacks (the fault reached it, and the breaker did the
@@ -92,19 +112,7 @@ func experiment(t *testing.T, title string, step func(*fixtures.Proxy) chaostest
 			proxy := fixtures.NewProxy(t, gateway.StartUpstream(t), fixtures.ProxyName("quotes"))
 			gw := gateway.Start(t, gateway.Config{Variant: v, UpstreamURL: "http://" + proxy.Addr()})
 			s := step(proxy)
-			e := chaostest.Experiment{
-				Title:       title,
-				SteadyState: steadyState(t, gw.URL),
-				Method:      chaostest.Steps(s),
-				Duration:    2 * time.Second,
-				Before:      time.Second,
-				Window:      time.Second,
-				After:       time.Second,
-				Recovery:    2 * time.Second,
-			}
-			if v == gateway.Fragile {
-				e.Expect = chaostest.ExpectDeviation
-			}
+			e := gatewayExperiment(title, steadyState(t, gw.URL), s, v)
 			rep := chaostest.Run(t, e)
 			if v == gateway.Fragile {
 				reasons := make([]caught.Reason, len(caughtBy))
@@ -235,20 +243,9 @@ func TestGatewayWhenUpstreamIsSlowBesideAControlGroup(t *testing.T) {
 			proxy, gw := start("quotes")
 			_, twin := start("quotes (control)")
 			slow := chaostest.Inject(proxy.Latency(800 * time.Millisecond).Direction(fixtures.Downstream)).For(2 * time.Second)
-			e := chaostest.Experiment{
-				Title:       "the gateway answers as promptly as its unfaulted twin while the upstream is 800 ms late",
-				SteadyState: comparedWithControl(t, "the gateway answers as promptly as its twin", gw.URL),
-				Control:     comparedWithControl(t, "the twin gateway, never faulted", twin.URL),
-				Method:      chaostest.Steps(slow),
-				Duration:    2 * time.Second,
-				Before:      time.Second,
-				Window:      time.Second,
-				After:       time.Second,
-				Recovery:    2 * time.Second,
-			}
-			if v == gateway.Fragile {
-				e.Expect = chaostest.ExpectDeviation
-			}
+			e := gatewayExperiment("the gateway answers as promptly as its unfaulted twin while the upstream is 800 ms late",
+				comparedWithControl(t, "the gateway answers as promptly as its twin", gw.URL), slow, v)
+			e.Control = comparedWithControl(t, "the twin gateway, never faulted", twin.URL)
 			rep := chaostest.Run(t, e)
 			for i, c := range rep.ControlDuring {
 				assert.True(t, c.Held(), "the control group, never faulted, must hold in window %d: %s", i+1, c.Summary())
