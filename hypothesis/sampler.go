@@ -76,7 +76,8 @@ type Sampler struct {
 	sched    sync.WaitGroup
 	runs     sync.WaitGroup
 
-	load *hostload.Monitor
+	load        *hostload.Monitor
+	releaseOnce sync.Once // the monitor is released once: by Stop, or when the context given to Start ends
 
 	mu      sync.Mutex
 	stopAt  time.Time
@@ -119,11 +120,16 @@ func (h *Hypothesis) start(ctx context.Context, maxTicks int) (*Sampler, error) 
 		select {
 		case <-ctx.Done():
 			s.halt()
+			s.release()
 		case <-s.stopCh:
 		}
 	}()
 	return s, nil
 }
+
+// release gives back the sampler's share of the load monitor, once; its
+// readings stay, so windows can still be judged.
+func (s *Sampler) release() { s.releaseOnce.Do(s.load.Release) }
 
 // Hypothesis returns the hypothesis being sampled.
 func (s *Sampler) Hypothesis() *Hypothesis { return s.h }
@@ -321,7 +327,7 @@ func (s *Sampler) Stop() []Sample {
 			}
 		}
 		sortSamples(s.final)
-		s.load.Release()
+		s.release()
 	})
 	return slices.Clone(s.final)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-resilience/resilience/internal/hostload"
 )
 
 // The schedule is fixed: every tick intended in the window is one sample,
@@ -264,4 +266,30 @@ func TestMeasureContextCancelled(t *testing.T) {
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), err)
 	assert.Less(t, r.To.Sub(r.From), time.Hour, "the window ends when the context does")
 	assert.Positive(t, r.Checks[0].Samples)
+}
+
+// Nothing is left behind: a sampler gives back its share of the host load
+// monitor when stopped, or when the context given to Start ends, once. Not
+// parallel: parallel tests, which hold samplers of their own, wait until
+// the sequential ones are done.
+func TestSamplerReleasesTheLoadMonitor(t *testing.T) {
+	require.Zero(t, hostload.Users(), "a test before this one left a sampler running")
+	h := New("x", Observe(fakeProbe("api")).Every(10*time.Millisecond))
+	_, err := Measure(t.Context(), h, 20*time.Millisecond)
+	require.NoError(t, err)
+	assert.Zero(t, hostload.Users(), "Measure stops its sampler")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	a, err := h.Start(ctx)
+	require.NoError(t, err)
+	b, err := h.Start(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 2, hostload.Users())
+	cancel()
+	require.Eventually(t, func() bool { return hostload.Users() == 1 }, 10*time.Second, time.Millisecond,
+		"the cancelled sampler releases its share")
+	a.Stop() // a second release must not take b's share
+	assert.Equal(t, 1, hostload.Users())
+	b.Stop()
+	assert.Zero(t, hostload.Users())
 }

@@ -166,3 +166,15 @@ func (m *Monitor) record(s sample) {
 		pressure: s.pressure,
 	}, delta)
 }
+
+// Users is how many Acquires of the process-wide monitor are not yet
+// released: 0 when no monitor goroutine runs. Tests use it to prove that
+// nothing is left behind.
+func Users() int {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.m == nil {
+		return 0
+	}
+	return shared.m.refs
+}
