@@ -6,26 +6,71 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-resilience/resilience/hypothesis"
 )
 
 // The journal is a JSON record of a run in Chaos Toolkit's journal format,
-// so that its reporting tools can read it. Chaos Toolkit's own keys come
-// first and keep their meaning; what only chaostest knows (the verdict, the
-// schedule, the samples) is added under keys Chaos Toolkit ignores.
+// written so that Chaos Toolkit's own code accepts it with Chaos Toolkit's
+// meanings (chaostoolkit-lib 1.45.0; the rules, with the file and function
+// each comes from, are checked by TestJournalsFollowChaosToolkitRules):
+//
+//   - every activity has a "process" provider that re-runs this very
+//     experiment: go -C <package dir> test -run '^Test$/^sub$' -chaostest.seed=N;
+//   - every hypothesis probe has the tolerance 0 (an exit status), and each
+//     probe record's output has a "status" of 0 when the check held in that
+//     window, 1 when it did not, so that Chaos Toolkit's within_tolerance
+//     gives back the record's tolerance_met;
+//   - "status" and "deviated" are what chaoslib's run.py would have written
+//     for the same steady states: deviated only from the steady state after.
+//
+// What only chaostest knows (the verdict and its reason, the schedule, the
+// human-readable tolerances, per-window verdicts, the control group, the
+// load and harness figures, the samples) is under a "chaostest" key, and in
+// the experiment under its "extensions" entry named "chaostest".
 
 // ChaosLibVersion is the "chaoslib-version" written in journals: the version
-// of Chaos Toolkit's journal format that they follow.
-const ChaosLibVersion = "1.42.0"
+// of Chaos Toolkit's library whose journal format and rules they follow.
+const ChaosLibVersion = "1.45.0"
 
-// journalTime is Chaos Toolkit's timestamp format: UTC, ISO 8601, no zone.
-const journalTime = "2006-01-02T15:04:05.000000"
+// journalTime is Chaos Toolkit's timestamp format (chaoslib 1.45 writes
+// datetime.now(UTC).isoformat()): UTC, ISO 8601, microseconds, "+00:00".
+const journalTime = "2006-01-02T15:04:05.000000-07:00"
+
+// Chaos Toolkit's values for the journal's and the records' "status".
+const (
+	ctkCompleted   = "completed"
+	ctkFailed      = "failed"
+	ctkAborted     = "aborted"
+	ctkInterrupted = "interrupted"
+	ctkSucceeded   = "succeeded" // an activity's record
+)
+
+// jsonFloat is a float64 that JSON always shows as a float, 2.0 and not 2,
+// as Python writes the floats of Chaos Toolkit's journals (durations,
+// offsets, latencies). encoding/json writes float64(2) as 2.
+type jsonFloat float64
+
+// MarshalJSON writes f in decimal notation with at least one decimal.
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, fmt.Errorf("%v is not a JSON number", v)
+	}
+	b := strconv.AppendFloat(nil, v, 'f', -1, 64)
+	if !bytes.ContainsRune(b, '.') {
+		b = append(b, ".0"...)
+	}
+	return b, nil
+}
 
 type journal struct {
 	ChaosLibVersion string            `json:"chaoslib-version"`
@@ -33,43 +78,64 @@ type journal struct {
 	Node            string            `json:"node"`
 	Experiment      journalExperiment `json:"experiment"`
 	Start           string            `json:"start"`
-	Status          string            `json:"status"` // completed|failed|aborted|interrupted
+	Status          string            `json:"status"` // completed|failed|aborted|interrupted, as Chaos Toolkit means them
 	Deviated        bool              `json:"deviated"`
 	SteadyStates    steadyStates      `json:"steady_states"`
 	Run             []activityRun     `json:"run"`
 	Rollbacks       []activityRun     `json:"rollbacks"`
 	End             string            `json:"end"`
-	Duration        float64           `json:"duration"`
+	Duration        jsonFloat         `json:"duration"`
+	Chaostest       runExtra          `json:"chaostest"`
+}
 
-	// chaostest's own keys.
-	Verdict     string `json:"verdict"`
-	Passed      bool   `json:"passed"`
-	Seed        int64  `json:"seed"`
-	Test        string `json:"test"`
-	Reproduce   string `json:"reproduce"`
-	Exception   string `json:"exception,omitempty"`
-	MethodStart string `json:"method_start,omitempty"`
+// runExtra is chaostest's verdict of the run.
+type runExtra struct {
+	Verdict   string `json:"verdict"` // held|deviated|not steady|inconclusive|aborted
+	Passed    bool   `json:"passed"`
+	Reason    string `json:"reason,omitempty"` // why the verdict is not held, in one line
+	Seed      int64  `json:"seed"`
+	Test      string `json:"test"`
+	Reproduce string `json:"reproduce"`
+	Exception string `json:"exception,omitempty"` // why the run was aborted
+	// StoppedByFailFast: the method stopped at its first violated window.
+	StoppedByFailFast bool              `json:"stopped_by_fail_fast"`
+	MethodStart       string            `json:"method_start,omitempty"`
+	Deviations        []deviationOutput `json:"deviations"`
+	RevertFailed      bool              `json:"revert_failed"`
+	AfterCutShort     *steadyState      `json:"after_cut_short,omitempty"` // an after window judged before the run was aborted
+}
+
+type deviationOutput struct {
+	Phase  string    `json:"phase"` // during|after
+	Offset jsonFloat `json:"offset"`
+	Faults []string  `json:"faults"`
 }
 
 type journalExperiment struct {
 	Version     string          `json:"version"`
 	Title       string          `json:"title"`
 	Description string          `json:"description"`
+	Tags        []string        `json:"tags"`
 	Hypothesis  hypothesisDecl  `json:"steady-state-hypothesis"`
 	Method      []activityDecl  `json:"method"`
 	Rollbacks   []activityDecl  `json:"rollbacks"`
-	Chaostest   experimentExtra `json:"chaostest"`
+	Extensions  []experimentExt `json:"extensions"`
 }
 
-type experimentExtra struct {
-	Before   float64 `json:"before"`
-	Duration float64 `json:"duration"`
-	Window   float64 `json:"window"`
-	After    float64 `json:"after"`
-	Recovery float64 `json:"recovery"`
-	Expect   string  `json:"expect"`
-	FailFast bool    `json:"fail_fast"`
-	Schedule string  `json:"schedule"` // "together" or "sequence"
+// experimentExt is the experiment's "extensions" entry named "chaostest":
+// its schedule and expectation (seconds for durations).
+type experimentExt struct {
+	Name     string          `json:"name"` // "chaostest"
+	Before   jsonFloat       `json:"before"`
+	Duration jsonFloat       `json:"duration"`
+	Window   jsonFloat       `json:"window"`
+	After    jsonFloat       `json:"after"`
+	Recovery jsonFloat       `json:"recovery"`
+	Expect   string          `json:"expect"`
+	FailFast bool            `json:"fail_fast"`
+	Schedule string          `json:"schedule"` // "together" or "sequence"
+	Method   string          `json:"method"`
+	Control  *hypothesisDecl `json:"control,omitempty"` // the control group's hypothesis
 }
 
 type hypothesisDecl struct {
@@ -78,18 +144,27 @@ type hypothesisDecl struct {
 }
 
 type activityDecl struct {
-	Type      string   `json:"type"` // "probe" or "action"
-	Name      string   `json:"name"`
-	Tolerance []string `json:"tolerance,omitempty"`
-	Provider  provider `json:"provider"`
-	At        *float64 `json:"at,omitempty"`  // offset in seconds (chaostest)
-	For       *float64 `json:"for,omitempty"` // seconds, absent for open-ended steps (chaostest)
+	Type      string          `json:"type"` // "probe" or "action"
+	Name      string          `json:"name"`
+	Tolerance *int            `json:"tolerance,omitempty"` // probes: 0, the exit status of a held check
+	Provider  processProvider `json:"provider"`
+	Chaostest activityExt     `json:"chaostest"`
 }
 
-type provider struct {
-	Type      string         `json:"type"` // always "go"
-	Func      string         `json:"func"`
-	Arguments map[string]any `json:"arguments,omitempty"`
+// processProvider is Chaos Toolkit's "process" provider: path and argv.
+type processProvider struct {
+	Type      string   `json:"type"` // "process"
+	Path      string   `json:"path"` // "go"
+	Arguments []string `json:"arguments"`
+}
+
+// activityExt is what chaostest knows of an activity.
+type activityExt struct {
+	Func       string         `json:"func"`                 // Observe|Apply|Revert
+	Tolerances []string       `json:"tolerances,omitempty"` // a probe's tolerances, as chaostest judges them
+	Arguments  map[string]any `json:"arguments,omitempty"`  // a fault's Attributes
+	At         *jsonFloat     `json:"at,omitempty"`         // offset in seconds from the method's start
+	For        *jsonFloat     `json:"for,omitempty"`        // seconds, absent for open-ended steps
 }
 
 type steadyStates struct {
@@ -101,10 +176,14 @@ type steadyStates struct {
 type steadyState struct {
 	SteadyStateMet bool          `json:"steady_state_met"`
 	Probes         []activityRun `json:"probes"`
-	// chaostest: the window judged, and in the method the faults active in it.
-	Window  string   `json:"window,omitempty"`
-	Faults  []string `json:"faults,omitempty"`
-	Verdict string   `json:"verdict"`
+	Chaostest      windowExt     `json:"chaostest"`
+}
+
+// windowExt is chaostest's judgement of one window.
+type windowExt struct {
+	Window  string   `json:"window,omitempty"` // a method window, e.g. "+0s..+1s"
+	Faults  []string `json:"faults,omitempty"` // the faults active in a method window
+	Verdict string   `json:"verdict"`          // held|violated|inconclusive
 	// The load the window was judged under, and the control group's
 	// result over the same window.
 	Load    *loadOutput  `json:"load,omitempty"`
@@ -114,28 +193,28 @@ type steadyState struct {
 // loadOutput is hypothesis.Load: the host's CPU and the Go scheduler's
 // delay over a window (durations in seconds, shares in [0,1]).
 type loadOutput struct {
-	HostKnown     bool    `json:"host_known"`
-	CPUs          int     `json:"cpus"`
-	Busy          float64 `json:"cpu_busy"`
-	RunQueue      float64 `json:"run_queue"`
-	RunQueueMax   int     `json:"run_queue_max"`
-	PressureKnown bool    `json:"cpu_pressure_known"`
-	Pressure      float64 `json:"cpu_pressure"`
-	SchedP99      float64 `json:"go_sched_delay_p99"`
-	Readings      int     `json:"readings"`
-	Summary       string  `json:"summary"`
+	HostKnown     bool      `json:"host_known"`
+	CPUs          int       `json:"cpus"`
+	Busy          jsonFloat `json:"cpu_busy"`
+	RunQueue      jsonFloat `json:"run_queue"`
+	RunQueueMax   int       `json:"run_queue_max"`
+	PressureKnown bool      `json:"cpu_pressure_known"`
+	Pressure      jsonFloat `json:"cpu_pressure"`
+	SchedP99      jsonFloat `json:"go_sched_delay_p99"`
+	Readings      int       `json:"readings"`
+	Summary       string    `json:"summary"`
 }
 
 // harnessOutput is hypothesis.Harness: how late the sampler started a
 // check's ticks in a window (seconds).
 type harnessOutput struct {
-	NotStarted int     `json:"not_started"`
-	Late       int     `json:"late"`
-	LagP50     float64 `json:"lag_p50"`
-	LagP90     float64 `json:"lag_p90"`
-	LagMax     float64 `json:"lag_max"`
-	Limit      float64 `json:"lag_limit"`
-	Saturated  bool    `json:"saturated"`
+	NotStarted int       `json:"not_started"`
+	Late       int       `json:"late"`
+	LagP50     jsonFloat `json:"lag_p50"`
+	LagP90     jsonFloat `json:"lag_p90"`
+	LagMax     jsonFloat `json:"lag_max"`
+	Limit      jsonFloat `json:"lag_limit"`
+	Saturated  bool      `json:"saturated"`
 }
 
 type activityRun struct {
@@ -145,17 +224,20 @@ type activityRun struct {
 	Status       string       `json:"status"` // succeeded|failed
 	Exception    []string     `json:"exception,omitempty"`
 	End          string       `json:"end"`
-	Duration     float64      `json:"duration"`
+	Duration     jsonFloat    `json:"duration"`
 	ToleranceMet *bool        `json:"tolerance_met,omitempty"`
 }
 
+// probeOutput is the output of a probe record: one check judged over one
+// window. Status is what the probe's tolerance 0 reads.
 type probeOutput struct {
+	Status     int               `json:"status"` // 0: the check held in the window; 1: it did not
 	Verdict    string            `json:"verdict"`
 	Samples    int               `json:"sample_count"`
 	Errors     int               `json:"error_count"`
-	P50        float64           `json:"p50"`
-	P99        float64           `json:"p99"`
-	Max        float64           `json:"max"`
+	P50        jsonFloat         `json:"p50"`
+	P99        jsonFloat         `json:"p99"`
+	Max        jsonFloat         `json:"max"`
 	FirstError string            `json:"first_error,omitempty"`
 	Reason     string            `json:"reason,omitempty"`
 	Harness    harnessOutput     `json:"harness"`
@@ -171,18 +253,18 @@ type toleranceOutput struct {
 }
 
 type sampleOutput struct {
-	Seq        int     `json:"seq"`
-	Intended   string  `json:"intended"`
-	Latency    float64 `json:"latency"`
-	Lag        float64 `json:"lag"`
-	NotStarted bool    `json:"not_started,omitempty"`
-	Error      string  `json:"error,omitempty"`
+	Seq        int       `json:"seq"`
+	Intended   string    `json:"intended"`
+	Latency    jsonFloat `json:"latency"`
+	Lag        jsonFloat `json:"lag"`
+	NotStarted bool      `json:"not_started,omitempty"`
+	Error      string    `json:"error,omitempty"`
 }
 
 type faultOutput struct {
-	AppliedAt  float64  `json:"applied_at"`            // seconds from the method's start
-	RevertedAt *float64 `json:"reverted_at,omitempty"` // seconds from the method's start
-	RevertedBy string   `json:"reverted_by,omitempty"` // schedule|rollback|cleanup
+	AppliedAt  jsonFloat  `json:"applied_at"`            // seconds from the method's start
+	RevertedAt *jsonFloat `json:"reverted_at,omitempty"` // seconds from the method's start
+	RevertedBy string     `json:"reverted_by,omitempty"` // schedule|rollback|cleanup
 }
 
 func stamp(t time.Time) string {
@@ -192,96 +274,212 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(journalTime)
 }
 
-func seconds(d time.Duration) float64 { return d.Seconds() }
+func seconds(d time.Duration) jsonFloat { return jsonFloat(d.Seconds()) }
 
-// journalStatus maps a run's status to Chaos Toolkit's: a completed run
-// held; a deviated, not steady or inconclusive one failed.
-func (r *runner) journalStatus() string {
+// runPattern is the -run pattern that selects exactly the test named
+// testName, e.g. "^TestCatalog$/^slow_cache$".
+func runPattern(testName string) string {
+	parts := strings.Split(testName, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return strings.Join(parts, "/")
+}
+
+// packageDir is the directory of the package under test: go test starts a
+// test binary in it (read once, before a test can t.Chdir away).
+var packageDir, _ = os.Getwd()
+
+// rerun is the process provider of every activity: the go command that runs
+// this experiment again, with its seed. Chaos Toolkit's process provider
+// has no working directory, so the package's directory is given to go -C.
+func (r *runner) rerun() processProvider {
+	var args []string
+	if packageDir != "" {
+		args = append(args, "-C", packageDir)
+	}
+	args = append(args, "test", "-run", runPattern(r.t.Name()), fmt.Sprintf("-%s=%d", FlagSeed, r.seed))
+	return processProvider{Type: "process", Path: "go", Arguments: args}
+}
+
+// ctkOutcome is the journal's "status" and "deviated" as chaoslib's run.py
+// (1.45.0) writes them for the same steady states: the steady state before
+// not met stops the run ("completed", or "failed" when a probe failed); the
+// fail-fast stop of the method is "failed"; an interrupt "interrupted"; any
+// other early end "aborted" (then no steady state after); the steady state
+// after not met is a deviation ("completed", or "failed" when a probe
+// failed). A deviation during the method only is not Chaos Toolkit's
+// "deviated": chaostest.verdict says it.
+func (r *runner) ctkOutcome(ss steadyStates) (status string, deviated bool) {
+	if b := ss.Before; b != nil && !b.SteadyStateMet {
+		return ctkPhaseStatus(b), false
+	}
 	switch {
 	case errors.Is(r.abort, errInterrupted):
-		return "interrupted"
+		return ctkInterrupted, false
 	case r.abort != nil:
-		return "aborted"
-	case r.report.Status == StatusHeld:
-		return "completed"
+		return ctkAborted, false
 	}
-	return "failed"
+	if a := ss.After; a != nil && !a.SteadyStateMet {
+		return ctkPhaseStatus(a), true
+	}
+	if r.failFastStop {
+		return ctkFailed, false
+	}
+	return ctkCompleted, false
+}
+
+// ctkPhaseStatus is the status of a run stopped by a steady state not met:
+// "failed" when one of its probes failed, else "completed".
+func ctkPhaseStatus(s *steadyState) string {
+	for _, p := range s.Probes {
+		if p.Status != ctkSucceeded {
+			return ctkFailed
+		}
+	}
+	return ctkCompleted
 }
 
 // buildJournal assembles the journal of the run so far.
 func (r *runner) buildJournal(end time.Time) journal {
 	host, _ := os.Hostname()
-	e := r.e
-	checks := e.SteadyState.Checks()
+	prov := r.rerun()
 	j := journal{
 		ChaosLibVersion: ChaosLibVersion,
 		Platform:        fmt.Sprintf("%s %s %s", runtime.GOOS, runtime.GOARCH, runtime.Version()),
 		Node:            host,
+		Experiment:      r.experimentDecl(prov),
 		Start:           stamp(r.start),
-		Status:          r.journalStatus(),
-		Deviated:        r.report.Status == StatusDeviated,
 		End:             stamp(end),
 		Duration:        seconds(end.Sub(r.start)),
-		Verdict:         string(r.report.Status),
-		Passed:          r.report.Passed,
-		Seed:            r.seed,
-		Test:            r.t.Name(),
-		Reproduce:       reproduceCommand(r.t.Name(), r.seed),
-		MethodStart:     stamp(r.m0),
 		Run:             []activityRun{},
 		Rollbacks:       []activityRun{},
 		SteadyStates:    steadyStates{During: []steadyState{}},
-	}
-	if r.abort != nil {
-		j.Exception = r.abort.Error()
-	}
-	kind := "together"
-	if e.Method.arrangement == sequence {
-		kind = "sequence"
-	}
-	j.Experiment = journalExperiment{
-		Version:     "1.0.0",
-		Title:       e.Title,
-		Description: fmt.Sprintf("go test %s: %s", r.t.Name(), e.Method),
-		Hypothesis:  hypothesisDecl{Title: e.SteadyState.Title(), Probes: []activityDecl{}},
-		Method:      []activityDecl{},
-		Rollbacks:   []activityDecl{},
-		Chaostest: experimentExtra{
-			Before: seconds(e.Before), Duration: seconds(e.Duration), Window: seconds(e.Window),
-			After: seconds(e.After), Recovery: seconds(e.Recovery), Expect: e.Expect.String(),
-			FailFast: e.FailFast, Schedule: kind,
+		Chaostest: runExtra{
+			Verdict: string(r.report.Status), Passed: r.report.Passed, Reason: r.journalReason(),
+			Seed: r.seed, Test: r.t.Name(), Reproduce: reproduceCommand(r.t.Name(), r.seed),
+			StoppedByFailFast: r.failFastStop, MethodStart: stamp(r.m0), Deviations: []deviationOutput{},
+			RevertFailed: r.revertFailed,
 		},
 	}
-	probes := make([]activityDecl, len(checks))
-	for i, c := range checks {
-		probes[i] = probeDecl(i, c)
+	if r.abort != nil {
+		j.Chaostest.Exception = r.abort.Error()
 	}
-	j.Experiment.Hypothesis.Probes = probes
-	for _, sl := range e.Method.plan(e.Duration) {
-		j.Experiment.Method = append(j.Experiment.Method, actionDecl(sl))
-		rb := actionDecl(sl)
-		rb.Name = "revert " + rb.Name
-		rb.Provider.Func = "Revert"
-		rb.At, rb.For = nil, nil
-		j.Experiment.Rollbacks = append(j.Experiment.Rollbacks, rb)
+	for _, d := range r.report.Deviations {
+		j.Chaostest.Deviations = append(j.Chaostest.Deviations, deviationOutput{Phase: d.Phase, Offset: seconds(d.Offset), Faults: nonNil(d.Faults)})
 	}
-
+	probes := j.Experiment.Hypothesis.Probes
 	if !r.report.Before.From.IsZero() {
-		ss := r.groups(probes, r.report.Before, r.report.ControlBefore, "")
+		ss := r.groups(prov, probes, r.report.Before, r.report.ControlBefore, "")
 		j.SteadyStates.Before = &ss
 	}
 	for _, w := range r.windows {
 		if w.judged {
-			ss := r.groups(probes, w.result, w.control, fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to)))
-			ss.Faults = w.faults
+			ss := r.groups(prov, probes, w.result, w.control, fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to)))
+			ss.Chaostest.Faults = w.faults
 			j.SteadyStates.During = append(j.SteadyStates.During, ss)
 		}
 	}
 	if len(r.after) > 0 {
-		ss := r.groups(probes, r.report.After, r.report.ControlAfter, "")
+		ss := r.groups(prov, probes, r.report.After, r.report.ControlAfter, "")
 		j.SteadyStates.After = &ss
 	}
+	j.Status, j.Deviated = r.ctkOutcome(j.SteadyStates)
+	if j.Status == ctkAborted || j.Status == ctkInterrupted {
+		// Chaos Toolkit runs no steady state after an aborted method.
+		j.Chaostest.AfterCutShort, j.SteadyStates.After = j.SteadyStates.After, nil
+	}
+	j.Run, j.Rollbacks = r.faultRuns(prov)
+	return j
+}
 
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// experimentDecl declares the experiment: its hypothesis, method and
+// rollbacks, and chaostest's schedule in its extensions.
+func (r *runner) experimentDecl(prov processProvider) journalExperiment {
+	e := r.e
+	kind := "together"
+	if e.Method.arrangement == sequence {
+		kind = "sequence"
+	}
+	x := journalExperiment{
+		Version:     "1.0.0",
+		Title:       e.Title,
+		Description: fmt.Sprintf("go test %s: %s", r.t.Name(), e.Method),
+		Tags:        []string{"chaostest"},
+		Hypothesis:  hypothesisDeclOf(prov, e.SteadyState),
+		Method:      []activityDecl{},
+		Rollbacks:   []activityDecl{},
+		Extensions: []experimentExt{{
+			Name: "chaostest", Before: seconds(e.Before), Duration: seconds(e.Duration), Window: seconds(e.Window),
+			After: seconds(e.After), Recovery: seconds(e.Recovery), Expect: e.Expect.String(),
+			FailFast: e.FailFast, Schedule: kind, Method: e.Method.String(),
+		}},
+	}
+	if e.Control != nil {
+		c := hypothesisDeclOf(prov, e.Control)
+		x.Extensions[0].Control = &c
+	}
+	for _, sl := range e.Method.plan(e.Duration) {
+		x.Method = append(x.Method, actionDecl(prov, sl))
+		x.Rollbacks = append(x.Rollbacks, revertDecl(prov, sl))
+	}
+	return x
+}
+
+func hypothesisDeclOf(prov processProvider, h *hypothesis.Hypothesis) hypothesisDecl {
+	d := hypothesisDecl{Title: h.Title(), Probes: []activityDecl{}}
+	for i, c := range h.Checks() {
+		d.Probes = append(d.Probes, probeDecl(prov, i, c))
+	}
+	return d
+}
+
+func probeDecl(prov processProvider, i int, c hypothesis.Check) activityDecl {
+	name := fmt.Sprintf("check %d", i+1)
+	if p := c.Probe(); p != nil {
+		name = p.Name()
+	}
+	heldStatus := 0
+	d := activityDecl{Type: "probe", Name: name, Tolerance: &heldStatus, Provider: prov,
+		Chaostest: activityExt{Func: "Observe", Tolerances: []string{}}}
+	for _, tol := range c.Tolerances() {
+		d.Chaostest.Tolerances = append(d.Chaostest.Tolerances, tol.String())
+	}
+	return d
+}
+
+func actionDecl(prov processProvider, sl slot) activityDecl {
+	at := seconds(sl.start)
+	d := activityDecl{Type: "action", Name: sl.fault.Name(), Provider: prov, Chaostest: activityExt{Func: "Apply", At: &at}}
+	if a, ok := sl.fault.(attributer); ok {
+		d.Chaostest.Arguments = a.Attributes()
+	}
+	if !sl.openEnds {
+		f := seconds(sl.end - sl.start)
+		d.Chaostest.For = &f
+	}
+	return d
+}
+
+func revertDecl(prov processProvider, sl slot) activityDecl {
+	d := actionDecl(prov, sl)
+	d.Name = "revert " + d.Name
+	d.Chaostest.Func = "Revert"
+	d.Chaostest.At, d.Chaostest.For = nil, nil
+	return d
+}
+
+// faultRuns records each application of a fault (run) and each revert
+// (rollbacks, in the order they ran: reverse order of application).
+func (r *runner) faultRuns(prov processProvider) (runs, rollbacks []activityRun) {
+	runs, rollbacks = []activityRun{}, []activityRun{}
 	for _, a := range r.applied {
 		out := faultOutput{AppliedAt: seconds(a.applyStart.Sub(r.m0))}
 		if a.reverted() && a.applyErr == nil {
@@ -289,131 +487,160 @@ func (r *runner) buildJournal(end time.Time) journal {
 			out.RevertedAt, out.RevertedBy = &at, a.revertedBy
 		}
 		run := activityRun{
-			Activity: actionDecl(a.slot), Output: out, Status: "succeeded",
+			Activity: actionDecl(prov, a.slot), Output: out, Status: ctkSucceeded,
 			Start: stamp(a.applyStart), End: stamp(a.applyEnd), Duration: seconds(a.applyEnd.Sub(a.applyStart)),
 		}
 		if a.applyErr != nil {
-			run.Status, run.Exception, run.Output = "failed", []string{a.applyErr.Error()}, nil
+			run.Status, run.Exception, run.Output = ctkFailed, []string{a.applyErr.Error()}, nil
 		}
-		j.Run = append(j.Run, run)
+		runs = append(runs, run)
 	}
 	for i := len(r.applied) - 1; i >= 0; i-- {
 		a := r.applied[i]
 		if a.applyErr != nil || !a.reverted() {
 			continue
 		}
-		decl := actionDecl(a.slot)
-		decl.Name = "revert " + decl.Name
-		decl.Provider.Func = "Revert"
-		decl.At, decl.For = nil, nil
 		rb := activityRun{
-			Activity: decl, Output: map[string]string{"reverted_by": a.revertedBy}, Status: "succeeded",
+			Activity: revertDecl(prov, a.slot), Output: map[string]string{"reverted_by": a.revertedBy}, Status: ctkSucceeded,
 			Start: stamp(a.revertStart), End: stamp(a.revertEnd), Duration: seconds(a.revertEnd.Sub(a.revertStart)),
 		}
 		if a.revertErr != nil {
-			rb.Status, rb.Exception = "failed", []string{a.revertErr.Error()}
+			rb.Status, rb.Exception = ctkFailed, []string{a.revertErr.Error()}
 		}
-		j.Rollbacks = append(j.Rollbacks, rb)
+		rollbacks = append(rollbacks, rb)
 	}
-	return j
-}
-
-func probeDecl(i int, c hypothesis.Check) activityDecl {
-	name := fmt.Sprintf("check %d", i+1)
-	if p := c.Probe(); p != nil {
-		name = p.Name()
-	}
-	d := activityDecl{Type: "probe", Name: name, Tolerance: []string{}, Provider: provider{Type: "go", Func: "Observe"}}
-	for _, tol := range c.Tolerances() {
-		d.Tolerance = append(d.Tolerance, tol.String())
-	}
-	return d
-}
-
-func actionDecl(sl slot) activityDecl {
-	at := seconds(sl.start)
-	d := activityDecl{Type: "action", Name: sl.fault.Name(), Provider: provider{Type: "go", Func: "Apply"}, At: &at}
-	if a, ok := sl.fault.(attributer); ok {
-		d.Provider.Arguments = a.Attributes()
-	}
-	if !sl.openEnds {
-		f := seconds(sl.end - sl.start)
-		d.For = &f
-	}
-	return d
+	return runs, rollbacks
 }
 
 // groups records one judged window of the experiment group, with the
 // control group's beside it when there is one.
-func (r *runner) groups(probes []activityDecl, res, ctrl hypothesis.Result, label string) steadyState {
-	ss := r.steadyState(probes, res, r.samples, label)
+func (r *runner) groups(prov processProvider, probes []activityDecl, res, ctrl hypothesis.Result, label string) steadyState {
+	ss := steadyStateOf(probes, res, r.samples, label)
 	if r.e.Control != nil && !ctrl.From.IsZero() {
-		cprobes := make([]activityDecl, 0, len(r.e.Control.Checks()))
-		for i, c := range r.e.Control.Checks() {
-			cprobes = append(cprobes, probeDecl(i, c))
-		}
-		cs := r.steadyState(cprobes, ctrl, r.ctrlSamps, label)
-		ss.Control = &cs
+		cs := steadyStateOf(hypothesisDeclOf(prov, r.e.Control).Probes, ctrl, r.ctrlSamps, label)
+		ss.Chaostest.Control = &cs
 	}
 	return ss
 }
 
-// steadyState records one judged window: one probe record per check, with
+// steadyStateOf records one judged window: one probe record per check, with
 // the check's samples in that window.
-func (r *runner) steadyState(probes []activityDecl, res hypothesis.Result, samples []hypothesis.Sample, label string) steadyState {
-	ss := steadyState{SteadyStateMet: res.Held(), Window: label, Verdict: res.Verdict.String(), Probes: []activityRun{}}
+func steadyStateOf(probes []activityDecl, res hypothesis.Result, samples []hypothesis.Sample, label string) steadyState {
+	ss := steadyState{SteadyStateMet: res.Held(), Probes: []activityRun{}, Chaostest: windowExt{Window: label, Verdict: res.Verdict.String()}}
 	if l := res.Load; l.Readings > 0 {
-		ss.Load = &loadOutput{
-			HostKnown: l.HostKnown, CPUs: l.CPUs, Busy: l.Busy, RunQueue: l.RunQueue, RunQueueMax: l.RunQueueMax,
-			PressureKnown: l.PressureKnown, Pressure: l.Pressure, SchedP99: seconds(l.SchedP99), Readings: l.Readings,
+		ss.Chaostest.Load = &loadOutput{
+			HostKnown: l.HostKnown, CPUs: l.CPUs, Busy: jsonFloat(l.Busy), RunQueue: jsonFloat(l.RunQueue), RunQueueMax: l.RunQueueMax,
+			PressureKnown: l.PressureKnown, Pressure: jsonFloat(l.Pressure), SchedP99: seconds(l.SchedP99), Readings: l.Readings,
 			Summary: l.String(),
 		}
 	}
 	for i, c := range res.Checks {
-		decl := activityDecl{Type: "probe", Name: c.Probe, Provider: provider{Type: "go", Func: "Observe"}}
+		decl := activityDecl{Type: "probe", Name: c.Probe}
 		if i < len(probes) {
 			decl = probes[i]
 		}
-		decl.Tolerance = []string{}
-		out := probeOutput{
-			Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors,
-			P50: seconds(c.P50), P99: seconds(c.P99), Max: seconds(c.Max), FirstError: c.FirstError, Reason: c.Reason,
-			Harness: harnessOutput{
-				NotStarted: c.Harness.NotStarted, Late: c.Harness.Late, LagP50: seconds(c.Harness.LagP50),
-				LagP90: seconds(c.Harness.LagP90), LagMax: seconds(c.Harness.LagMax), Limit: seconds(c.Harness.Limit),
-				Saturated: c.Harness.Saturated,
-			},
-			Tolerances: []toleranceOutput{}, Series: []sampleOutput{},
-		}
-		for _, tr := range c.Tolerances {
-			decl.Tolerance = append(decl.Tolerance, tr.Tolerance)
-			out.Tolerances = append(out.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
-		}
-		for _, s := range samples {
-			if s.Check != i || s.Intended.Before(res.From) || !s.Intended.Before(res.To) {
-				continue
-			}
-			so := sampleOutput{Seq: s.Seq, Intended: stamp(s.Intended), Latency: seconds(s.Latency), Lag: seconds(s.Lag()), NotStarted: s.NotStarted}
-			if s.Err != nil {
-				so.Error = s.Err.Error()
-			}
-			out.Series = append(out.Series, so)
-		}
-		met := c.Verdict == hypothesis.Held
-		status := "succeeded"
-		if c.Samples > 0 && c.Errors == c.Samples {
-			status = "failed"
-		}
-		run := activityRun{
-			Activity: decl, Output: out, Status: status, ToleranceMet: &met,
-			Start: stamp(res.From), End: stamp(res.To), Duration: seconds(res.To.Sub(res.From)),
-		}
-		if status == "failed" {
-			run.Exception = []string{c.FirstError}
-		}
-		ss.Probes = append(ss.Probes, run)
+		ss.Probes = append(ss.Probes, probeRun(decl, i, c, res, samples))
 	}
 	return ss
+}
+
+// probeRun is the record of check i over the window of res. Its status is
+// "failed" when every sample failed and the check did not hold (the probe
+// could not observe the system at all); a failed probe's tolerance is not
+// met, as in Chaos Toolkit.
+func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis.Result, samples []hypothesis.Sample) activityRun {
+	met := c.Verdict == hypothesis.Held
+	out := probeOutput{
+		Status: 1, Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors,
+		P50: seconds(c.P50), P99: seconds(c.P99), Max: seconds(c.Max), FirstError: c.FirstError, Reason: c.Reason,
+		Harness: harnessOutput{
+			NotStarted: c.Harness.NotStarted, Late: c.Harness.Late, LagP50: seconds(c.Harness.LagP50),
+			LagP90: seconds(c.Harness.LagP90), LagMax: seconds(c.Harness.LagMax), Limit: seconds(c.Harness.Limit),
+			Saturated: c.Harness.Saturated,
+		},
+		Tolerances: []toleranceOutput{}, Series: []sampleOutput{},
+	}
+	if met {
+		out.Status = 0
+	}
+	decl.Chaostest.Tolerances = []string{}
+	for _, tr := range c.Tolerances {
+		decl.Chaostest.Tolerances = append(decl.Chaostest.Tolerances, tr.Tolerance)
+		out.Tolerances = append(out.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
+	}
+	for _, s := range samples {
+		if s.Check != i || s.Intended.Before(res.From) || !s.Intended.Before(res.To) {
+			continue
+		}
+		so := sampleOutput{Seq: s.Seq, Intended: stamp(s.Intended), Latency: seconds(s.Latency), Lag: seconds(s.Lag()), NotStarted: s.NotStarted}
+		if s.Err != nil {
+			so.Error = s.Err.Error()
+		}
+		out.Series = append(out.Series, so)
+	}
+	run := activityRun{
+		Activity: decl, Output: out, Status: ctkSucceeded, ToleranceMet: &met,
+		Start: stamp(res.From), End: stamp(res.To), Duration: seconds(res.To.Sub(res.From)),
+	}
+	if !met && c.Samples > 0 && c.Errors == c.Samples {
+		run.Status, run.Exception = ctkFailed, []string{c.FirstError}
+	}
+	return run
+}
+
+// journalReason says in one line why the verdict is not held: the abort, or
+// the first window that decided the verdict and what its checks observed.
+func (r *runner) journalReason() string {
+	if r.abort != nil {
+		return r.abort.Error()
+	}
+	switch r.report.Status {
+	case StatusHeld:
+		return ""
+	case StatusNotSteady, StatusInconclusive:
+		if !r.report.Before.Held() || (r.e.Control != nil && !r.report.ControlBefore.Held()) {
+			return "before: " + unmetChecks(r.report.Before, r.report.ControlBefore)
+		}
+	case StatusDeviated:
+		if len(r.report.Deviations) > 0 {
+			d := r.report.Deviations[0]
+			return fmt.Sprintf("%s %s: %s", d.Phase, fmtOffset(d.Offset), unmetChecks(d.Result, hypothesis.Result{}))
+		}
+	}
+	for _, w := range r.windows {
+		if w.judged && !w.result.Held() {
+			return fmt.Sprintf("during %s..%s: %s", fmtOffset(w.from), fmtOffset(w.to), unmetChecks(w.result, w.control))
+		}
+	}
+	return "after: " + unmetChecks(r.report.After, r.report.ControlAfter)
+}
+
+// unmetChecks lists the checks of res (and of the control group's ctrl)
+// that did not hold, each with its reason or its violated tolerances.
+func unmetChecks(res, ctrl hypothesis.Result) string {
+	var parts []string
+	for g, rr := range []hypothesis.Result{res, ctrl} {
+		for _, c := range rr.Checks {
+			if c.Verdict == hypothesis.Held {
+				continue
+			}
+			what := c.Reason
+			for _, tr := range c.Tolerances {
+				if what == "" && tr.Verdict == hypothesis.Violated {
+					what = fmt.Sprintf("%s: expected %s, observed %s", tr.Tolerance, tr.Expected, tr.Observed)
+				}
+			}
+			name := c.Probe
+			if g == 1 {
+				name = "control group: " + name
+			}
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", name, c.Verdict, what))
+		}
+	}
+	if len(parts) == 0 && res.Err != nil {
+		return res.Err.Error()
+	}
+	return strings.Join(parts, "; ")
 }
 
 // journalDir is where journals go: the -chaostest.journal flag or the

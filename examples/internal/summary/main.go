@@ -5,10 +5,12 @@
 //	CHAOSTEST_JOURNAL=/tmp/journals go test -count=1 ./examples/...
 //	go run ./examples/internal/summary /tmp/journals
 //
-// Journals are in Chaos Toolkit's format, with chaostest's own keys (verdict,
-// passed, test, and the expectation under experiment.chaostest.expect). When
-// a test ran several times (-count=N), its runs are grouped in one row, and
-// the verdicts column shows whether they all agreed.
+// Journals are in Chaos Toolkit's format, with chaostest's own keys under
+// "chaostest" (verdict, passed, test) and the expectation in the
+// experiment's "chaostest" extension. The verdict is chaostest's (held,
+// deviated, not steady, inconclusive, aborted), not Chaos Toolkit's status.
+// When a test ran several times (-count=N), its runs are grouped in one row,
+// and the verdicts column shows whether they all agreed.
 //
 // HARNESS LAG p90 is how late the harness started its probes, at worst over
 // every judged window; SATURATED counts the windows in which it could not keep
@@ -50,17 +52,17 @@ func main() {
 // journal is the part of a chaostest journal the summary reads.
 type journal struct {
 	Experiment struct {
-		Title     string `json:"title"`
-		Chaostest struct {
+		Title      string `json:"title"`
+		Extensions []struct {
+			Name   string `json:"name"`
 			Expect string `json:"expect"`
-		} `json:"chaostest"`
+		} `json:"extensions"`
 	} `json:"experiment"`
-	Status       string `json:"status"`
-	Deviated     bool   `json:"deviated"`
-	Verdict      string `json:"verdict"`
-	Passed       bool   `json:"passed"`
-	Test         string `json:"test"`
-	Duration     float64
+	Chaostest struct {
+		Verdict string `json:"verdict"`
+		Passed  bool   `json:"passed"`
+		Test    string `json:"test"`
+	} `json:"chaostest"`
 	SteadyStates struct {
 		Before *steadyState  `json:"before"`
 		During []steadyState `json:"during"`
@@ -89,6 +91,17 @@ type steadyState struct {
 			} `json:"tolerances"`
 		} `json:"output"`
 	} `json:"probes"`
+}
+
+// expect is the experiment's expectation, "hold" or "deviation", from its
+// "chaostest" extension.
+func (j journal) expect() string {
+	for _, x := range j.Experiment.Extensions {
+		if x.Name == "chaostest" {
+			return x.Expect
+		}
+	}
+	return ""
 }
 
 // row is one experiment on one service version, over all its runs.
@@ -125,13 +138,13 @@ func load(dir string) ([]*row, error) {
 		if err := json.Unmarshal(b, &j); err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Base(p), err)
 		}
-		if j.Test == "" {
-			return nil, fmt.Errorf("%s: no \"test\" key: not a chaostest journal", filepath.Base(p))
+		if j.Chaostest.Test == "" {
+			return nil, fmt.Errorf("%s: no \"test\" under \"chaostest\": not a chaostest journal", filepath.Base(p))
 		}
-		r := byTest[j.Test]
+		r := byTest[j.Chaostest.Test]
 		if r == nil {
 			r = newRow(j)
-			byTest[j.Test] = r
+			byTest[j.Chaostest.Test] = r
 		}
 		r.add(j)
 	}
@@ -149,14 +162,15 @@ func load(dir string) ([]*row, error) {
 }
 
 func newRow(j journal) *row {
-	exp, version := j.Test, "-"
-	if i := strings.LastIndex(j.Test, "/"); i >= 0 {
-		exp, version = j.Test[:i], j.Test[i+1:]
+	test := j.Chaostest.Test
+	exp, version := test, "-"
+	if i := strings.LastIndex(test, "/"); i >= 0 {
+		exp, version = test[:i], test[i+1:]
 	}
 	return &row{
 		Experiment: strings.TrimPrefix(exp, "Test"),
 		Version:    version,
-		Expect:     j.Experiment.Chaostest.Expect,
+		Expect:     j.expect(),
 		Verdicts:   map[string]int{},
 	}
 }
@@ -165,8 +179,8 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 
 func (r *row) add(j journal) {
 	r.Runs++
-	r.Verdicts[j.Verdict]++
-	if j.Passed {
+	r.Verdicts[j.Chaostest.Verdict]++
+	if j.Chaostest.Passed {
 		r.Passed++
 	}
 	if b := j.SteadyStates.Before; b != nil {

@@ -12,8 +12,10 @@ import (
 )
 
 // testdata holds real journals of the gateway's down-and-back experiment,
-// trimmed to one sample per window, and a second run of the fragile
-// gateway edited to have held: the weakness went unnoticed that time.
+// trimmed to one sample per window and brought to the current journal
+// shape (Chaos Toolkit's keys with its meanings, chaostest's under
+// "chaostest"), and a second run of the fragile gateway edited to have
+// held: the weakness went unnoticed that time.
 
 func TestSummaryGroupsRunsAndFlagsTheOneThatFailed(t *testing.T) {
 	rows, err := load("testdata")
@@ -73,5 +75,5 @@ func TestSummaryRejectsAJournalThatIsNotOne(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.journal.json"), []byte(`{"status":"completed"}`), 0o644))
 	_, err := load(dir)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `x.journal.json: no "test" key`)
+	assert.Contains(t, err.Error(), `x.journal.json: no "test" under "chaostest"`)
 }

@@ -1,0 +1,220 @@
+package chaostest_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/go-resilience/resilience/chaostest"
+	"github.com/go-resilience/resilience/hypothesis"
+)
+
+// The journal of every outcome against Chaos Toolkit's rules
+// (journal_ctk_rules_test.go), and the status and deviated flag each
+// outcome maps to.
+
+// ctkScenario is an experiment whose journal the rules are checked on, with
+// chaostest's verdict and the Chaos Toolkit status and deviated expected of it.
+type ctkScenario struct {
+	name     string
+	build    func() chaostest.Experiment
+	verdict  chaostest.Status
+	status   string
+	deviated bool
+}
+
+// lingering returns a fault that breaks s and leaves it broken for an hour
+// after its revert: a failure that outlives its fault.
+func lingering(s *system) *fakeFault {
+	f := breaks(s, "starts a storm")
+	f.onRevert = func() error {
+		s.lingerUntil.Store(time.Now().Add(time.Hour).UnixNano())
+		s.broken.Store(false)
+		return nil
+	}
+	return f
+}
+
+func fastFakeService(s *system) *hypothesis.Hypothesis {
+	return hypothesis.New("fake service is fast",
+		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 50*time.Millisecond)))
+}
+
+// ctkScenarios are the outcomes a journal can record, and the status and
+// deviated flag Chaos Toolkit gives each (a probe "failed" when all its
+// samples failed; see ctkOutcome in journal.go).
+func ctkScenarios() []ctkScenario {
+	return []ctkScenario{
+		{"held", func() chaostest.Experiment {
+			s := &system{}
+			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+		}, chaostest.StatusHeld, "completed", false},
+		{"deviated_during", func() chaostest.Experiment {
+			s := &system{}
+			e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
+			e.Expect = chaostest.ExpectDeviation
+			return e
+		}, chaostest.StatusDeviated, "completed", false},
+		{"deviated_during_fail_fast", func() chaostest.Experiment {
+			s := &system{}
+			e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
+			e.Duration, e.FailFast, e.Expect = 600*time.Millisecond, true, chaostest.ExpectDeviation
+			return e
+		}, chaostest.StatusDeviated, "failed", false},
+		{"not_recovered_down", func() chaostest.Experiment {
+			s := &system{}
+			e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(lingering(s))))
+			e.Expect = chaostest.ExpectDeviation
+			return e
+		}, chaostest.StatusDeviated, "failed", true},
+		{"not_recovered_slow", func() chaostest.Experiment {
+			s := &system{}
+			f := slows(s, "slow, for good", 300*time.Millisecond)
+			f.onRevert = func() error { return nil } // the slowness outlives the fault
+			e := quick(fastFakeService(s), chaostest.Steps(chaostest.Inject(f)))
+			e.Expect = chaostest.ExpectDeviation
+			return e
+		}, chaostest.StatusDeviated, "completed", true},
+		{"not_steady_down", func() chaostest.Experiment {
+			s := &system{}
+			s.broken.Store(true)
+			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("never applied"))))
+		}, chaostest.StatusNotSteady, "failed", false},
+		{"not_steady_slow", func() chaostest.Experiment {
+			s := &system{}
+			s.slow.Store(int64(300 * time.Millisecond))
+			return quick(fastFakeService(s), chaostest.Steps(chaostest.Inject(newFault("never applied"))))
+		}, chaostest.StatusNotSteady, "completed", false},
+		{"inconclusive_before", func() chaostest.Experiment {
+			s := &system{}
+			h := s.healthy(hypothesis.SuccessRate(1), hypothesis.MinSamples(1000))
+			return quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+		}, chaostest.StatusInconclusive, "completed", false},
+		{"inconclusive_during", func() chaostest.Experiment {
+			s := &system{}
+			h := hypothesis.New("fake service answers",
+				hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10)))
+			e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+			e.Before, e.After = 300*time.Millisecond, 300*time.Millisecond
+			return e
+		}, chaostest.StatusInconclusive, "completed", false},
+		{"inconclusive_after", func() chaostest.Experiment {
+			s := &system{}
+			// 15 samples in the gate and in the one window of the method,
+			// 5 in the after window: fewer than the 10 required.
+			h := hypothesis.New("fake service answers",
+				hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10)))
+			e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+			e.Before, e.Duration, e.Window = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
+			return e
+		}, chaostest.StatusInconclusive, "completed", true},
+		{"aborted_apply", func() chaostest.Experiment {
+			s := &system{}
+			f := newFault("broken fault")
+			f.onApply = func(context.Context) error { return errors.New("connection refused") }
+			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(f)))
+		}, chaostest.StatusAborted, "aborted", false},
+		{"control_group_deviated", func() chaostest.Experiment {
+			exp, _, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 50*time.Millisecond))
+			e := quick(steady, chaostest.Steps(chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond))))
+			e.Control, e.Expect = control, chaostest.ExpectDeviation
+			return e
+		}, chaostest.StatusDeviated, "completed", false},
+		{"control_group_shared_noise", func() chaostest.Experiment {
+			exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
+			both := newFault("a slow shared dependency")
+			both.onApply = func(context.Context) error {
+				exp.slow.Store(int64(400 * time.Millisecond))
+				ctl.slow.Store(int64(400 * time.Millisecond))
+				return nil
+			}
+			both.onRevert = func() error { exp.slow.Store(0); ctl.slow.Store(0); return nil }
+			e := quick(steady, chaostest.Steps(chaostest.Inject(both)))
+			e.Control = control
+			return e
+		}, chaostest.StatusInconclusive, "completed", false},
+	}
+}
+
+// scenarioJournal runs e on a recording T and returns its report and journal.
+func scenarioJournal(t *testing.T, name string, e chaostest.Experiment) (chaostest.Report, []byte) {
+	t.Helper()
+	r := newRecT(name)
+	at := artifactT{recT: r, dir: t.TempDir()}
+	var rep chaostest.Report
+	play(r, at, func(t chaostest.T) { rep = chaostest.Run(t, e) })
+	if rep.Journal == "" {
+		t.Fatalf("no journal written:\n%s", r.errors())
+	}
+	b, err := os.ReadFile(rep.Journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, b
+}
+
+// TestJournalsFollowChaosToolkitRules checks the journal of every outcome
+// against Chaos Toolkit's rules, and the status and deviated flag each
+// outcome maps to.
+func TestJournalsFollowChaosToolkitRules(t *testing.T) {
+	t.Parallel()
+	for _, sc := range ctkScenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			rep, raw := scenarioJournal(t, "TestCTK/"+sc.name, sc.build())
+			if rep.Status != sc.verdict {
+				t.Fatalf("verdict %q, want %q: the scenario did not produce its outcome", rep.Status, sc.verdict)
+			}
+			for _, p := range ctkProblems(raw) {
+				t.Errorf("%s", p)
+			}
+			var j struct {
+				Status   string
+				Deviated bool
+			}
+			if err := json.Unmarshal(raw, &j); err != nil {
+				t.Fatal(err)
+			}
+			if j.Status != sc.status || j.Deviated != sc.deviated {
+				t.Errorf("status %q deviated %v, want %q and %v for a %s run", j.Status, j.Deviated, sc.status, sc.deviated, sc.verdict)
+			}
+			if t.Failed() {
+				t.Logf("journal %s", rep.Journal)
+			}
+		})
+	}
+}
+
+// TestJournalsInDirectoryFollowChaosToolkitRules checks every journal in
+// the directory CHAOSTEST_CHECK_JOURNALS names, e.g. after `make example`:
+//
+//	CHAOSTEST_CHECK_JOURNALS=$PWD/.journals go test -run TestJournalsInDirectory ./chaostest/
+func TestJournalsInDirectoryFollowChaosToolkitRules(t *testing.T) {
+	dir := os.Getenv(envCheckJournals)
+	if dir == "" {
+		t.Skipf("set %s=DIR to check the journals in DIR", envCheckJournals)
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "*.journal.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatalf("no *.journal.json in %s=%s", envCheckJournals, dir)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, problem := range ctkProblems(raw) {
+			t.Errorf("%s: %s", filepath.Base(p), problem)
+		}
+	}
+	t.Logf("%d journals checked in %s", len(paths), dir)
+}
