@@ -17,7 +17,7 @@ type Revert func(ctx context.Context) error
 // A Fault may have optional abilities, found by type assertion:
 //
 //	interface{ Validate() error }            checked before anything starts; a one-line error naming the field
-//	interface{ Attributes() map[string]any } recorded as the activity's "arguments" in the journal
+//	interface{ Attributes() map[string]any } recorded as the activity's chaostest "arguments" in the journal
 type Fault interface {
 	// Name is what messages and the journal show, e.g.
 	// "redis: latency 500ms ±50ms downstream, toxicity 100%".

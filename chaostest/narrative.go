@@ -2,7 +2,6 @@ package chaostest
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -235,9 +234,5 @@ func (r *runner) timeline() string {
 // reproduceCommand is the go test command line that runs this test again
 // with the same seed.
 func reproduceCommand(testName string, seed int64) string {
-	parts := strings.Split(testName, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	return fmt.Sprintf("go test -run '%s' -%s=%d", strings.Join(parts, "/"), FlagSeed, seed)
+	return fmt.Sprintf("go test -run '%s' -%s=%d", runPattern(testName), FlagSeed, seed)
 }
