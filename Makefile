@@ -8,9 +8,11 @@ GO ?= go
 export TESTCONTAINERS_HOST_OVERRIDE ?= localhost
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 
-# Under CI a machine without Docker must fail the container tests, not skip them.
+# Under CI a machine without Docker must fail the container tests, not skip
+# them; one without a browser must fail the report's browser test.
 ifeq ($(CI),true)
 export CHAOSTEST_REQUIRE_DOCKER ?= 1
+export CHAOSTEST_REQUIRE_BROWSER ?= 1
 endif
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -31,11 +33,15 @@ test: images
 	$(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory leaks BEFORE=.test-objects-before; rc=$$?; rm -f .test-objects-before; exit $$rc
 
-## example: run the examples' resilience tests and show the experiments
+## example: run the examples' resilience tests, show the experiments, and say where their reports are
 example: images
 	@rm -rf "$(JOURNALS)" && mkdir -p "$(JOURNALS)"
 	@CHAOSTEST_JOURNAL="$(JOURNALS)" $(GO) test -count=1 -v ./examples/...; status=$$?; \
-	  echo; $(GO) run ./examples/internal/summary "$(JOURNALS)" && exit $$status
+	  echo; $(GO) run ./examples/internal/summary "$(JOURNALS)"; summary=$$?; \
+	  if [ -f "$(JOURNALS)/index.html" ]; then \
+	    echo; echo "reports: open file://$(JOURNALS)/index.html (one page per experiment, linked from it)"; \
+	  fi; \
+	  [ $$summary -ne 0 ] && exit $$summary; exit $$status
 
 ## bench: benchmarks of the sampler, the proxies and the fixtures
 bench: images

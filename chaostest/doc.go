@@ -36,7 +36,13 @@
 //     offsets, one line per window with the control group's result and the
 //     load it was judged under) and the failure message: violated
 //     tolerances, a compact timeline, and the command that reproduces the run.
-//   - journal.go: a JSON journal of the run in Chaos Toolkit's format.
+//   - journal.go: a JSON journal of the run in Chaos Toolkit's format, one
+//     that Chaos Toolkit's own code accepts with its meanings (the rules:
+//     journal_ctk_rules_test.go).
+//   - report.go, reportchart.go, report.tmpl: a self-contained HTML report
+//     beside the journal (timeline, fault bands, every sample's latency,
+//     errors per window, verdicts, the control group, the load), written
+//     after the verdict; reportindex.go: the index of a journal directory.
 //   - flags.go: -chaostest.journal, -chaostest.failfast, -chaostest.seed and
 //     their environment twins.
 //   - signal.go: SIGINT during the method reverts the faults, then stops go

@@ -633,7 +633,7 @@ func (r *runner) conclude() Report {
 }
 
 // finish stops sampling, decides the verdict, tells the story and writes the
-// journal.
+// journal, then the report.
 func (r *runner) finish() Report {
 	t := r.t
 	t.Helper()
@@ -658,6 +658,7 @@ func (r *runner) finish() Report {
 		r.logf("journal: %s", path)
 	}
 	r.logf("verdict: %s (%s)", r.report.Status, verdictNote(r.e.Expect, r.report.Status, r.report.Passed))
+	r.writeReport()
 	if !passed(r.e.Expect, r.report.Status) {
 		t.Errorf("%s", r.failureMessage())
 	}

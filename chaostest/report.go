@@ -1,0 +1,510 @@
+package chaostest
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resilience/resilience/hypothesis"
+)
+
+// The report: one self-contained HTML page per run, written next to its
+// journal once the verdict is known. It needs no network and no script:
+// the charts are inline SVG, the styles inline, and a Content-Security-Policy
+// forbids anything else. It shows the timeline with the phases and each
+// fault's on and off shaded; every sample's latency over time with the
+// windows' p50 and p99 and the tolerance bounds; the errors and error rate
+// per window; the control group beside the experiment group; each window's
+// verdict in colour, with the reason when inconclusive and the load it was
+// judged under; the violated tolerances with expected and observed figures;
+// and the command that reproduces the run. In a journal directory shared by
+// experiments (-chaostest.journal), index.html lists every report in it
+// (see reportindex.go). The page is drawn by reportchart.go and the
+// templates in report.tmpl; every text a user wrote goes through
+// html/template's escaping.
+
+// reportSuffix ends the file name of every report: the journal's name with
+// ".journal.json" replaced, e.g. "TestCatalog_slow_cache.report.html".
+const reportSuffix = ".report.html"
+
+// reportPath is where the report of the run whose journal is at journal goes.
+func reportPath(journal string) string {
+	base := strings.TrimSuffix(journal, ".journal.json")
+	if base == journal {
+		base = strings.TrimSuffix(journal, filepath.Ext(journal))
+	}
+	return base + reportSuffix
+}
+
+// writeReport writes the run's report next to its journal and, in a journal
+// directory shared by experiments, regenerates the directory's index. It
+// runs after the verdict, so it never slows or changes the experiment; a
+// failure fails the test, as a journal write failure does. Without a
+// journal there is no report.
+func (r *runner) writeReport() {
+	t := r.t
+	t.Helper()
+	if r.report.Journal == "" {
+		return
+	}
+	path, err := r.saveReport(reportPath(r.report.Journal))
+	if err != nil {
+		t.Errorf("chaostest: experiment %q: write the report: %v", r.e.Title, err)
+		return
+	}
+	if journalDirSetting() == "" {
+		r.logf("report: %s", path)
+		return
+	}
+	index, err := writeIndex(filepath.Dir(path))
+	if err != nil {
+		t.Errorf("chaostest: experiment %q: write the index of reports: %v", r.e.Title, err)
+		return
+	}
+	r.logf("report: %s (index of the directory: %s)", path, index)
+}
+
+// saveReport renders the report and writes it to path, through a temporary
+// file renamed into place, so that no reader (the index of a concurrent
+// test process) ever sees half a report. A bug in the rendering is an
+// error of the report, never a crash of the test.
+func (r *runner) saveReport(path string) (_ string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("render the report: panic: %v", p)
+		}
+	}()
+	var buf bytes.Buffer
+	journal := ""
+	if r.report.Journal != "" {
+		journal = filepath.Base(r.report.Journal)
+	}
+	if err := renderReport(&buf, r.reportPage(journal)); err != nil {
+		return "", err
+	}
+	return path, writeFileAtomic(path, buf.Bytes())
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, renamed over path once complete.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".chaostest-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Chmod(0o644)
+	if err := errors.Join(werr, cerr, f.Close()); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+//go:embed report.tmpl
+var reportTemplateText string
+
+// reportTemplates are the report's and the index's pages. The functions do
+// the little arithmetic of the chart's layout, and print coordinates with
+// one decimal.
+var reportTemplates = template.Must(template.New("report.tmpl").Funcs(template.FuncMap{
+	"f": func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+	"plus": func(vs ...float64) float64 {
+		s := 0.0
+		for _, v := range vs {
+			s += v
+		}
+		return s
+	},
+	"minus":     func(a, b float64) float64 { return a - b },
+	"half":      func(v float64) float64 { return v / 2 },
+	"hasPrefix": strings.HasPrefix,
+}).Parse(reportTemplateText))
+
+// renderReport writes the HTML page of p.
+func renderReport(w io.Writer, p reportPage) error {
+	return reportTemplates.ExecuteTemplate(w, "report", p)
+}
+
+// reportPage is everything the report shows, computed from the run.
+type reportPage struct {
+	Title      string
+	Test       string
+	Status     string // the run's Status
+	StatusCSS  string // its class: held, violated, inconclusive, notsteady, aborted
+	Passed     bool
+	Expect     string
+	Note       string // what the run's status was, in words
+	Abort      string // why the run ended early
+	Hypothesis string
+	Checks     []string
+	Control    string // the control group's hypothesis, "" without one
+	Method     string
+	Seed       int64
+	Started    string
+	Duration   string
+	Reproduce  string
+	Journal    string // the journal's file name, beside the report
+	Headline   string // one line on what decided the verdict
+	Chart      chart
+	Windows    []windowRow
+	Violations []violationRow
+	Events     []eventRow
+	Meta       []metaTag // what the index reads back
+}
+
+// windowRow is one judged window in the windows table.
+type windowRow struct {
+	Label    string
+	Span     string
+	Faults   string
+	Exp      groupCells
+	Ctrl     *groupCells // nil without a control group
+	Load     string
+	LoadWarn bool // the harness could not keep its schedule, or the host was saturated
+}
+
+// groupCells are one group's figures over a window.
+type groupCells struct {
+	Verdict    string
+	VerdictCSS string
+	Samples    int
+	Errors     int
+	ErrorRate  string
+	P50        string
+	P99        string
+	Max        string
+	Reason     string // why inconclusive
+}
+
+// violationRow is one tolerance that did not hold.
+type violationRow struct {
+	Window     string
+	Group      string
+	Probe      string
+	Tolerance  string
+	Verdict    string
+	VerdictCSS string
+	Expected   string
+	Observed   string
+}
+
+// eventRow is a moment of the timeline.
+type eventRow struct {
+	at   time.Duration
+	At   string
+	Kind string
+	Text string
+	CSS  string
+}
+
+// metaTag is a <meta name="chaostest:NAME" content="..."> of the page's head.
+type metaTag struct{ Name, Content string }
+
+// judged is a window of the run as the report draws it: its span, its label
+// and both groups' results.
+type judged struct {
+	label    string
+	short    string // the label in the chart's verdict lane
+	from, to time.Time
+	res      hypothesis.Result
+	ctrl     hypothesis.Result // zero without a control group
+	faults   []string
+}
+
+// judgedWindows lists the windows of the run in order: the steady state
+// before, each judged window of the method, every attempt after.
+func (r *runner) judgedWindows() []judged {
+	var js []judged
+	rep := r.report
+	if !rep.Before.From.IsZero() {
+		js = append(js, judged{label: "before", short: "before", from: rep.Before.From, to: rep.Before.To, res: rep.Before, ctrl: rep.ControlBefore})
+	}
+	for i, w := range r.windows {
+		if !w.judged {
+			continue
+		}
+		js = append(js, judged{label: fmt.Sprintf("window %d", i+1), short: fmt.Sprintf("W%d", i+1),
+			from: r.m0.Add(w.from), to: r.m0.Add(w.to), res: w.result, ctrl: w.control, faults: w.faults})
+	}
+	for i, a := range r.after {
+		j := judged{label: "after", short: "after", from: a.From, to: a.To, res: a}
+		if len(r.after) > 1 {
+			j.label = fmt.Sprintf("after, attempt %d of %d", i+1, len(r.after))
+			j.short = fmt.Sprintf("after %d", i+1)
+		}
+		if i < len(r.ctrlAfter) {
+			j.ctrl = r.ctrlAfter[i]
+		}
+		js = append(js, j)
+	}
+	return js
+}
+
+// reportPage builds the page of the finished run.
+func (r *runner) reportPage(journal string) reportPage {
+	rep := r.report
+	e := r.e
+	expect := "the hypothesis to hold"
+	if e.Expect == ExpectDeviation {
+		expect = "a deviation (the experiment documents a known weakness)"
+	}
+	note := "the run " + string(rep.Status)
+	switch {
+	case rep.Status == StatusDeviated:
+		note = "the run deviated"
+	case rep.Status == StatusHeld:
+		note = "the hypothesis held"
+	case rep.Status == StatusNotSteady:
+		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
+	case rep.Status == StatusInconclusive:
+		note = "the run was inconclusive: some window could not be judged, which never passes"
+	case rep.Status == StatusAborted:
+		note = "the run was aborted"
+	}
+	if e.Expect == ExpectDeviation && rep.Status == StatusHeld {
+		note += ": the weakness this test documents may be fixed"
+	}
+	p := reportPage{
+		Title:     e.Title,
+		Test:      r.t.Name(),
+		Status:    string(rep.Status),
+		StatusCSS: statusCSS(rep.Status),
+		Passed:    rep.Passed,
+		Expect:    expect,
+		Note:      note,
+		Seed:      r.seed,
+		Started:   r.start.Format("2006-01-02 15:04:05 MST"),
+		Duration:  fmtDur(rep.Duration),
+		Reproduce: reproduceCommand(r.t.Name(), r.seed),
+		Journal:   journal,
+		Method:    e.Method.String(),
+	}
+	if r.revertFailed {
+		p.Note += "; a fault's revert failed"
+	}
+	if r.abort != nil {
+		p.Abort = r.abort.Error()
+	}
+	if e.SteadyState != nil {
+		p.Hypothesis = e.SteadyState.Title()
+		for _, c := range e.SteadyState.Checks() {
+			p.Checks = append(p.Checks, c.String())
+		}
+	}
+	if e.Control != nil {
+		p.Control = e.Control.Title()
+	}
+	js := r.judgedWindows()
+	for _, j := range js {
+		p.Windows = append(p.Windows, r.windowRow(j))
+		p.Violations = append(p.Violations, violations(j.label, "experiment", j.res)...)
+		if r.e.Control != nil && !j.ctrl.From.IsZero() {
+			p.Violations = append(p.Violations, violations(j.label, "control", j.ctrl)...)
+		}
+	}
+	p.Events = r.eventRows()
+	p.Headline = r.headline()
+	p.Chart = r.chart(js)
+	p.Meta = []metaTag{
+		{"verdict", p.Status},
+		{"passed", strconv.FormatBool(p.Passed)},
+		{"expect", e.Expect.String()},
+		{"title", p.Title},
+		{"test", p.Test},
+		{"started", r.start.UTC().Format(time.RFC3339)},
+		{"duration", p.Duration},
+		{"seed", strconv.FormatInt(r.seed, 10)},
+		{"headline", p.Headline},
+	}
+	return p
+}
+
+// statusCSS is the class of a run's status.
+func statusCSS(s Status) string {
+	switch s {
+	case StatusHeld:
+		return "held"
+	case StatusDeviated:
+		return "violated"
+	case StatusInconclusive:
+		return "inconclusive"
+	case StatusNotSteady:
+		return "notsteady"
+	}
+	return "aborted"
+}
+
+// headline is one line on what decided the verdict: the first violated
+// window, else the first window that could not be judged, else the result
+// of the last window judged.
+func (r *runner) headline() string {
+	if r.abort != nil {
+		return "aborted: " + r.abort.Error()
+	}
+	if len(r.report.Deviations) > 0 {
+		d := r.report.Deviations[0]
+		if d.Phase == PhaseAfter {
+			return "did not recover after the faults were reverted: " + d.Result.Summary()
+		}
+		for i, w := range r.windows {
+			if w.judged && w.from == d.Offset {
+				return fmt.Sprintf("window %d [%s, %s): %s", i+1, fmtOffset(w.from), fmtOffset(w.to), d.Result.Summary())
+			}
+		}
+		return fmt.Sprintf("%s, window at %s: %s", d.Phase, fmtOffset(d.Offset), d.Result.Summary())
+	}
+	js := r.judgedWindows()
+	for _, j := range js {
+		if j.res.Verdict != hypothesis.Held {
+			return j.label + ": " + j.res.Summary()
+		}
+		if r.e.Control != nil && !j.ctrl.From.IsZero() && j.ctrl.Verdict != hypothesis.Held {
+			return j.label + ", control group: " + j.ctrl.Summary()
+		}
+	}
+	if len(js) > 0 {
+		return "every window held; " + js[len(js)-1].label + ": " + js[len(js)-1].res.Summary()
+	}
+	return string(r.report.Status)
+}
+
+func (r *runner) windowRow(j judged) windowRow {
+	o := r.origin()
+	w := windowRow{
+		Label:  j.label,
+		Span:   fmtOffset(j.from.Sub(o)) + " … " + fmtOffset(j.to.Sub(o)),
+		Faults: faultList(j.faults),
+		Exp:    cells(j.res),
+	}
+	if j.label == "before" || strings.HasPrefix(j.label, "after") {
+		w.Faults = "—"
+	}
+	if r.e.Control != nil && !j.ctrl.From.IsZero() {
+		c := cells(j.ctrl)
+		w.Ctrl = &c
+	}
+	w.Load, w.LoadWarn = briefLoad(j.res)
+	return w
+}
+
+// cells sums a result's checks as Summary does: samples and errors added,
+// the worst check's latencies.
+func cells(res hypothesis.Result) groupCells {
+	g := groupCells{Verdict: res.Verdict.String(), VerdictCSS: res.Verdict.String()}
+	var p50, p99, mx time.Duration
+	var reasons []string
+	for _, c := range res.Checks {
+		g.Samples += c.Samples
+		g.Errors += c.Errors
+		p50, p99, mx = max(p50, c.P50), max(p99, c.P99), max(mx, c.Max)
+		if c.Verdict == hypothesis.Inconclusive && c.Reason != "" {
+			reasons = append(reasons, c.Reason)
+		}
+	}
+	if res.Err != nil {
+		reasons = append(reasons, res.Err.Error())
+	}
+	g.Reason = strings.Join(reasons, "; ")
+	g.ErrorRate = "–"
+	if g.Samples > 0 {
+		g.ErrorRate = fmtPct(float64(g.Errors) / float64(g.Samples))
+		g.P50, g.P99, g.Max = fmtDur(p50), fmtDur(p99), fmtDur(mx)
+	}
+	return g
+}
+
+// briefLoad is the load a window was judged under, in a few words: how late
+// the harness started its ticks (worst check) and the host's CPU. It reports
+// whether either was saturated.
+func briefLoad(res hypothesis.Result) (string, bool) {
+	var worst hypothesis.Harness
+	warn := false
+	for _, c := range res.Checks {
+		if c.Harness.LagP90 > worst.LagP90 || worst.Limit == 0 {
+			worst = c.Harness
+		}
+		warn = warn || c.Harness.Saturated
+	}
+	s := fmt.Sprintf("lag p90 %s, max %s (limit %s)", fmtDur(worst.LagP90), fmtDur(worst.LagMax), worst.Limit)
+	if worst.NotStarted > 0 {
+		s += fmt.Sprintf(", %d not started", worst.NotStarted)
+	}
+	l := res.Load
+	if l.Readings > 0 && l.HostKnown {
+		s += fmt.Sprintf("; CPU %s busy, %.1f runnable on %d", fmtPct(l.Busy), l.RunQueue, l.CPUs)
+		if l.PressureKnown {
+			s += fmt.Sprintf(", pressure %s", fmtPct(l.Pressure))
+		}
+		warn = warn || l.HostSaturated()
+	}
+	return s, warn
+}
+
+// violations lists the tolerances of res that did not hold.
+func violations(window, group string, res hypothesis.Result) []violationRow {
+	var vs []violationRow
+	for _, c := range res.Checks {
+		for _, tr := range c.Tolerances {
+			if tr.Verdict == hypothesis.Held {
+				continue
+			}
+			vs = append(vs, violationRow{Window: window, Group: group, Probe: c.Probe, Tolerance: tr.Tolerance,
+				Verdict: tr.Verdict.String(), VerdictCSS: tr.Verdict.String(), Expected: tr.Expected, Observed: tr.Observed})
+		}
+	}
+	return vs
+}
+
+// eventRows are the moments of the run: phases, faults on and off, failures.
+func (r *runner) eventRows() []eventRow {
+	o := r.origin()
+	var rows []eventRow
+	add := func(at time.Time, kind, text, css string) {
+		rows = append(rows, eventRow{at: at.Sub(o), At: fmtOffset(at.Sub(o)), Kind: kind, Text: text, CSS: css})
+	}
+	if !r.report.Before.From.IsZero() {
+		add(r.report.Before.From, "before", "steady state before: "+r.report.Before.Summary(), "phase")
+	}
+	if !r.m0.IsZero() {
+		add(r.m0, "method", r.e.Method.String(), "phase")
+	}
+	for _, ev := range r.events {
+		css := "fault"
+		if strings.Contains(ev.kind, "failed") {
+			css = "failure"
+		}
+		add(ev.at, "fault "+ev.kind, ev.text, css)
+	}
+	if !r.m0.IsZero() && !r.rollbackEnd.IsZero() {
+		add(r.rollbackEnd, "rolled back", "every fault reverted", "phase")
+	}
+	if n := len(r.after); n > 0 {
+		add(r.after[n-1].From, "after", "steady state after: "+r.after[n-1].Summary(), "phase")
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at < rows[j].at })
+	return rows
+}
+
+// fmtPct shows a share as a percentage with at most one decimal.
+func fmtPct(f float64) string {
+	s := strconv.FormatFloat(f*100, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + "%"
+}

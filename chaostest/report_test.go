@@ -1,0 +1,585 @@
+package chaostest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-resilience/resilience/hypothesis"
+)
+
+// reportT is the T of a fake run: it records what the report writes.
+type reportT struct {
+	name string
+	mu   sync.Mutex
+	logs []string
+	errs []string
+}
+
+func (t *reportT) Helper()      {}
+func (t *reportT) Name() string { return t.name }
+func (t *reportT) Logf(format string, args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.logs = append(t.logs, fmt.Sprintf(format, args...))
+}
+func (t *reportT) Errorf(format string, args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.errs = append(t.errs, fmt.Sprintf(format, args...))
+}
+func (t *reportT) FailNow()             { panic("FailNow in a fake run") }
+func (t *reportT) Failed() bool         { t.mu.Lock(); defer t.mu.Unlock(); return len(t.errs) > 0 }
+func (t *reportT) Skipf(string, ...any) { panic("Skipf in a fake run") }
+func (t *reportT) Cleanup(func())       {}
+func (t *reportT) errors() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.errs, "\n")
+}
+func (t *reportT) log() string                { t.mu.Lock(); defer t.mu.Unlock(); return strings.Join(t.logs, "\n") }
+func noRevert(context.Context) error          { return nil }
+func noFault(context.Context) (Revert, error) { return noRevert, nil }
+
+// fakeSpec describes a fake run: a fragile service probed every 25ms for
+// a 1s steady state before, a method of three 1s windows and a 1s steady
+// state after. Its first fault (the first two windows) adds 800ms to every
+// answer; a second fault, when asked for, replaces it in the second window
+// and makes every answer fail.
+type fakeSpec struct {
+	name, title string
+	twoFaults   bool
+	control     bool
+	healthy     bool // no fault has any effect: every window holds
+	// saturated: in the third window the harness starts every probe 60ms
+	// late and answers take 360ms: a violation the test machine explains.
+	saturated bool
+}
+
+// fakeRun builds the state of a finished run as Run leaves it, from
+// hand-made samples judged by the hypothesis package: the report reads
+// nothing else.
+func fakeRun(tb testing.TB, spec fakeSpec) *runner {
+	tb.Helper()
+	if spec.name == "" {
+		spec.name = "TestFake/fragile"
+	}
+	if spec.title == "" {
+		spec.title = "the fake service answers within 300 ms while its cache is slow"
+	}
+	const every = 25 * time.Millisecond
+	check := func(name string) hypothesis.Check {
+		p := hypothesis.ProbeFunc(name, func(context.Context) (any, error) { return nil, nil })
+		return hypothesis.Observe(p).Every(every).Timeout(time.Second).
+			Expect(hypothesis.SuccessRate(0.95), hypothesis.LatencyP(99, 300*time.Millisecond))
+	}
+	method := Steps(Inject(FaultFunc("cache: latency +800ms", noFault)).For(2 * time.Second))
+	if spec.twoFaults {
+		method = Sequence(Inject(FaultFunc("cache: latency +800ms", noFault)).For(time.Second),
+			Inject(FaultFunc("cache: down", noFault)).For(time.Second))
+	}
+	e := Experiment{
+		Title: spec.title, SteadyState: hypothesis.New("the fake service is fast", check("GET /items/42")),
+		Method: method, Before: time.Second, Duration: 3 * time.Second, Window: time.Second, After: time.Second,
+		Expect: ExpectDeviation, Seed: 42,
+	}
+	if spec.healthy {
+		e.Expect = ExpectHold
+	}
+	if spec.control {
+		e.Control = hypothesis.New("the unfaulted twin", check("GET /items/42 (twin)"))
+	}
+	e, err := e.resolve()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	r := &runner{t: &reportT{name: spec.name}, e: e, seed: 42, start: t0}
+	r.m0 = t0.Add(e.Before + 20*time.Millisecond)
+	r.methodEnd = r.m0.Add(e.Duration)
+	r.rollbackEnd = r.methodEnd.Add(2 * time.Millisecond)
+	afterFrom, afterTo := r.rollbackEnd, r.rollbackEnd.Add(e.After)
+	r.slots = e.Method.plan(e.Duration)
+	for _, sl := range r.slots {
+		a := &appliedFault{slot: sl, name: sl.fault.Name(), applyStart: r.m0.Add(sl.start), revertedBy: "schedule"}
+		a.applyEnd, a.revertStart = a.applyStart.Add(time.Millisecond), r.m0.Add(sl.end)
+		a.revertEnd = a.revertStart.Add(time.Millisecond)
+		r.applied = append(r.applied, a)
+		r.event(a.applyStart, "on", a.name)
+		r.event(a.revertStart, "off", a.name)
+	}
+	// The samples: the experiment group suffers the active fault, the
+	// control group never does.
+	effect := func(at time.Time) (time.Duration, error) {
+		if spec.healthy {
+			return 0, nil
+		}
+		for _, a := range r.applied {
+			if !at.Before(a.applyStart) && at.Before(a.revertStart) {
+				if a.name == "cache: down" {
+					return 0, errors.New("502 Bad Gateway: dial cache: connection refused")
+				}
+				return 800 * time.Millisecond, nil
+			}
+		}
+		return 0, nil
+	}
+	for k := 0; ; k++ {
+		at := t0.Add(time.Duration(k) * every)
+		if !at.Before(afterTo) {
+			break
+		}
+		base := time.Duration(2000+(k*7919)%3000) * time.Microsecond // 2-5ms
+		lag := time.Duration(50+(k*31)%400) * time.Microsecond
+		extra, err := effect(at)
+		if spec.saturated && !at.Before(r.m0.Add(2*time.Second)) && at.Before(r.methodEnd) {
+			lag, extra = 60*time.Millisecond, 360*time.Millisecond
+		}
+		lat := base + extra
+		r.samples = append(r.samples, hypothesis.Sample{Check: 0, Seq: k, Intended: at, Start: at.Add(lag), End: at.Add(lat), Latency: lat, Err: err})
+		if spec.control {
+			cl := base + time.Millisecond
+			r.ctrlSamps = append(r.ctrlSamps, hypothesis.Sample{Check: 0, Seq: k, Intended: at, Start: at.Add(lag), End: at.Add(cl), Latency: cl})
+		}
+	}
+	eval := func(from, to time.Time, base, cbase *hypothesis.Result) (hypothesis.Result, hypothesis.Result) {
+		var ctrl hypothesis.Result
+		refs := hypothesis.Refs{Baseline: base}
+		if spec.control {
+			ctrl = hypothesis.EvaluateWith(e.Control, r.ctrlSamps, from, to, hypothesis.Refs{Baseline: cbase})
+			refs.Control = &ctrl
+		}
+		return hypothesis.EvaluateWith(e.SteadyState, r.samples, from, to, refs), ctrl
+	}
+	r.report = Report{Title: e.Title, Seed: 42}
+	r.report.Before, r.report.ControlBefore = eval(t0, t0.Add(e.Before), nil, nil)
+	r.baseline, r.ctrlBaseline = &r.report.Before, &r.report.ControlBefore
+	r.windows = windowsOf(e.Duration, e.Window)
+	for i := range r.windows {
+		w := &r.windows[i]
+		from, to := r.m0.Add(w.from), r.m0.Add(w.to)
+		w.result, w.control = eval(from, to, r.baseline, r.ctrlBaseline)
+		w.judged = true
+		for _, a := range r.applied {
+			if a.activeIn(from, to) {
+				w.faults = append(w.faults, a.name)
+			}
+		}
+		r.report.During = append(r.report.During, w.result)
+		if spec.control {
+			r.report.ControlDuring = append(r.report.ControlDuring, w.control)
+		}
+		if w.result.Verdict == hypothesis.Violated {
+			r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseDuring, Offset: w.from, Faults: w.faults, Result: w.result})
+		}
+	}
+	after, ctrlAfter := eval(afterFrom, afterTo, r.baseline, r.ctrlBaseline)
+	r.after, r.report.After = []hypothesis.Result{after}, after
+	if spec.control {
+		r.ctrlAfter, r.report.ControlAfter = []hypothesis.Result{ctrlAfter}, ctrlAfter
+	}
+	r.report.Status = r.status()
+	r.report.Passed = passed(e.Expect, r.report.Status)
+	r.report.Duration = afterTo.Sub(t0) + 40*time.Millisecond
+	r.finished = true
+	return r
+}
+
+// page renders the report of r.
+func page(tb testing.TB, r *runner) string {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := renderReport(&buf, r.reportPage("TestFake_fragile.journal.json")); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.String()
+}
+
+func count(s, sub string) int { return strings.Count(s, sub) }
+
+// The report of a deviated run with two faults and a control group shows
+// every sample of both groups, each fault's band, and each window's
+// verdict in its colour.
+func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
+	r := fakeRun(t, fakeSpec{twoFaults: true, control: true})
+	if r.report.Status != StatusDeviated {
+		t.Fatalf("the fake run is %s, want deviated", r.report.Status)
+	}
+	out := page(t, r)
+
+	if got, want := count(out, `<circle class="sample `), len(r.samples)+len(r.ctrlSamps); got != want {
+		t.Errorf("%d sample circles, want %d (every sample of both groups)", got, want)
+	}
+	exp, ctl := blockOf(t, out, "experiment"), blockOf(t, out, "control")
+	if got := count(exp, `<circle class="sample `); got != len(r.samples) {
+		t.Errorf("experiment group: %d circles, want %d", got, len(r.samples))
+	}
+	if got := count(ctl, `<circle class="sample `); got != len(r.ctrlSamps) {
+		t.Errorf("control group: %d circles, want %d", got, len(r.ctrlSamps))
+	}
+	// The first fault makes answers 800ms late, the second makes 40 fail.
+	if got := count(exp, `<circle class="sample error"`); got != 40 {
+		t.Errorf("experiment group: %d error circles, want 40 (the second fault's window)", got)
+	}
+	if got := count(ctl, `<circle class="sample error"`); got != 0 {
+		t.Errorf("control group: %d error circles, want 0", got)
+	}
+	if got := count(out, `class="shade fault-shade"`); got != 2 {
+		t.Errorf("%d fault bands, want 2", got)
+	}
+	if got := count(out, `<rect class="fault" `); got != 2 {
+		t.Errorf("%d fault lanes, want 2", got)
+	}
+	// Verdict lane: before, W1, W2 violated, W3, after: 3 held, 2 violated;
+	// the control group's lane: 5 held.
+	if got := count(out, `class="v-violated window"`); got != 2 {
+		t.Errorf("%d violated windows in the chart, want 2", got)
+	}
+	if got := count(out, `class="v-held window"`); got != 3+5 {
+		t.Errorf("%d held windows in the chart, want 8 (3 of the experiment group, 5 of the control group)", got)
+	}
+	if got := count(out, `<span class="v violated">violated</span>`); got < 2 {
+		t.Errorf("windows table: %d violated cells, want at least 2", got)
+	}
+	for _, want := range []string{
+		`<div class="badge violated" id="verdict">deviated</div>`,
+		`<span class="pass">test passed</span>`,
+		`data-samples="` + strconv.Itoa(len(r.samples)+len(r.ctrlSamps)) + `"`,
+		`data-faults="2"`,
+		`<meta name="chaostest:verdict" content="deviated">`,
+		`<meta name="chaostest:passed" content="true">`,
+		`http-equiv="Content-Security-Policy" content="default-src 'none';`,
+		`>latency p99 &lt;= 300ms</text>`, // the bound's label
+		`>success rate &gt;= 95%</text>`,  // the error-rate bound's label
+		`<td>window 2</td>`,               // the windows table
+		`>cache: down</text>`,             // the second fault's lane
+		`502 Bad Gateway: dial cache: connection refused`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report does not contain %s", want)
+		}
+	}
+	text := html.UnescapeString(out)
+	for _, want := range []string{
+		"go test -run '^TestFake$/^fragile$' -chaostest.seed=42",
+		"latency p99 <= 300ms", "expected <= 300ms", "success rate >= 95%",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report does not show %q", want)
+		}
+	}
+	if strings.Contains(out, "<script") {
+		t.Errorf("the report has a script; it must need none")
+	}
+	checkInside(t, out, r)
+}
+
+// A window judged while the test machine was saturated is amber, with the
+// reason beside its verdict.
+func TestReportShowsWhyAWindowIsInconclusive(t *testing.T) {
+	r := fakeRun(t, fakeSpec{twoFaults: true, saturated: true})
+	if v := r.windows[2].result.Verdict; v != hypothesis.Inconclusive {
+		t.Fatalf("window 3 is %v, want inconclusive: %s", v, r.windows[2].result.Summary())
+	}
+	out := page(t, r)
+	if got := count(out, `class="v-inconclusive window"`); got != 1 {
+		t.Errorf("%d inconclusive windows in the chart, want 1", got)
+	}
+	if !strings.Contains(out, `>W3 inconclusive</text>`) || !strings.Contains(out, `line2" `) || !strings.Contains(out, `>test machine saturated</text>`) {
+		t.Errorf("the chart does not say why window 3 is inconclusive")
+	}
+	if !strings.Contains(out, `<span class="reason">inconclusive: the test machine was saturated`) {
+		t.Errorf("the windows table does not give the reason of the inconclusive window")
+	}
+	if !strings.Contains(out, `<td class="warn">lag p90 60ms`) {
+		t.Errorf("the load of the saturated window is not flagged")
+	}
+}
+
+// blockOf is the SVG group of one group's panels.
+func blockOf(t *testing.T, out, group string) string {
+	t.Helper()
+	i := strings.Index(out, `data-group="`+group+`"`)
+	if i < 0 {
+		t.Fatalf("no %s group in the chart", group)
+	}
+	j := strings.Index(out[i:], "</g>")
+	return out[i : i+j]
+}
+
+var circleAt = regexp.MustCompile(`<circle class="sample [a-z]+" cx="([0-9.-]+)" cy="([0-9.-]+)"`)
+
+// checkInside checks that every sample is drawn inside the plot.
+func checkInside(t *testing.T, out string, r *runner) {
+	t.Helper()
+	c := r.reportPage("").Chart
+	for _, m := range circleAt.FindAllStringSubmatch(out, -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		if x < c.X0 || x > c.X1 || y < 0 || y > c.H {
+			t.Errorf("a sample at (%v, %v) is outside the plot [%v, %v] × [0, %v]", x, y, c.X0, c.X1, c.H)
+			return
+		}
+	}
+}
+
+// A title, a test name and a fault name are the user's text: escaped, never markup.
+func TestReportEscapesUserText(t *testing.T) {
+	r := fakeRun(t, fakeSpec{name: `TestX/<img src=x onerror=alert(1)>`, title: `<script>alert("owned")</script> & "quotes"`})
+	out := page(t, r)
+	if strings.Contains(out, "<script") || strings.Contains(out, "<img") {
+		t.Fatalf("user text reached the page as markup:\n%s", out[:min(len(out), 3000)])
+	}
+	for _, want := range []string{
+		`<h1 id="title">&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;</h1>`,
+		`<meta name="chaostest:title" content="&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;">`,
+		`&lt;img src=x onerror=alert(1)&gt;`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report does not contain %s", want)
+		}
+	}
+	// The index reads the escaped head back as the original text.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "TestX.report.html")
+	if _, err := r.saveReport(path); err != nil {
+		t.Fatal(err)
+	}
+	row, err := readReportHead(path)
+	if err != nil || row.Title != r.e.Title || row.Test != r.t.Name() {
+		t.Errorf("head read back as title %q test %q (%v), want %q and %q", row.Title, row.Test, err, r.e.Title, r.t.Name())
+	}
+}
+
+// The report goes next to the journal; with a journal directory of its own
+// the index is regenerated beside it; the narrative names both.
+func TestWriteReportNextToTheJournalAndIndex(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(EnvJournal, dir)
+	r := fakeRun(t, fakeSpec{twoFaults: true})
+	r.report.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
+	r.writeReport()
+	ft := r.t.(*reportT)
+	if ft.Failed() {
+		t.Fatalf("writeReport failed: %s", ft.errors())
+	}
+	report := filepath.Join(dir, "TestFake_fragile.report.html")
+	if _, err := os.Stat(report); err != nil {
+		t.Fatal(err)
+	}
+	if want := "report: " + report + " (index of the directory: " + filepath.Join(dir, "index.html") + ")"; !strings.Contains(ft.log(), want) {
+		t.Errorf("the narrative does not say %q:\n%s", want, ft.log())
+	}
+	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(idx, []byte(`<a href="TestFake_fragile.report.html">TestFake/fragile</a>`)) {
+		t.Errorf("the index does not link the report:\n%s", idx)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".chaostest-*")); len(tmp) > 0 {
+		t.Errorf("temporary files left behind: %v", tmp)
+	}
+}
+
+// Without a directory shared by experiments (the test's own ArtifactDir)
+// there is no index; a report that cannot be written fails the test.
+func TestWriteReportFailureFailsTheTest(t *testing.T) {
+	t.Setenv(EnvJournal, "")
+	dir := t.TempDir()
+	r := fakeRun(t, fakeSpec{})
+	r.report.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
+	r.writeReport()
+	if ft := r.t.(*reportT); ft.Failed() || !strings.Contains(ft.log(), "report: "+filepath.Join(dir, "TestFake_fragile.report.html")) {
+		t.Fatalf("errors %q, log %q", ft.errors(), ft.log())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
+		t.Errorf("an index was written in a directory of one test")
+	}
+
+	blocker := filepath.Join(dir, "not-a-directory")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = fakeRun(t, fakeSpec{})
+	r.report.Journal = filepath.Join(blocker, "TestFake_fragile.journal.json")
+	r.writeReport()
+	ft := r.t.(*reportT)
+	if !strings.Contains(ft.errors(), `chaostest: experiment "the fake service answers within 300 ms while its cache is slow": write the report: `) {
+		t.Errorf("a report that cannot be written does not fail the test: errors %q", ft.errors())
+	}
+}
+
+// The index lists every report in the directory, failures first, with its
+// verdict, and says how many passed.
+func TestIndexListsEveryReport(t *testing.T) {
+	dir := t.TempDir()
+	runs := map[string]*runner{
+		"TestA_fragile":        fakeRun(t, fakeSpec{name: "TestA/fragile"}),                    // deviated, expected: passes
+		"TestA_robust":         fakeRun(t, fakeSpec{name: "TestA/robust", healthy: true}),      // held: passes
+		"TestB_robust":         fakeRun(t, fakeSpec{name: "TestB/robust", title: "B <holds>"}), // deviated, expected to hold: fails
+		"TestC_twin_of_a_twin": fakeRun(t, fakeSpec{name: "TestC/twin", control: true}),
+	}
+	runs["TestB_robust"].e.Expect = ExpectHold
+	runs["TestB_robust"].report.Passed = false
+	for name, r := range runs {
+		if _, err := r.saveReport(filepath.Join(dir, name+reportSuffix)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stray.report.html"), []byte("<html>not ours</html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "TestA_fragile.journal.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, err := writeIndex(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(b)
+	if got := count(out, "<a href="); got != 5 {
+		t.Errorf("%d links, want 5 (4 reports and the stray file)", got)
+	}
+	for _, want := range []string{
+		`<p class="outcome" id="counts">3 passed, 2 failed · 3 deviated · 1 held · 1 unreadable</p>`,
+		`<a href="TestB_robust.report.html">TestB/robust</a>`,
+		`<td>B &lt;holds&gt;</td>`,
+		`<span class="v held">held</span>`,
+		`<span class="v violated">deviated</span>`,
+		`not a chaostest report`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the index does not contain %s", want)
+		}
+	}
+	// Failures first: the failed robust B and the stray file before any pass.
+	if i, j := strings.Index(out, "TestB_robust.report.html"), strings.Index(out, "TestA_fragile.report.html"); i < 0 || j < 0 || i > j {
+		t.Errorf("the failed report is not listed before the passed ones")
+	}
+}
+
+// Many writers of one directory at once (parallel tests, several go test
+// processes) leave an index that lists every report, and no temporary file.
+func TestIndexConcurrentRegeneration(t *testing.T) {
+	dir := t.TempDir()
+	const writers = 24
+	base := fakeRun(t, fakeSpec{})
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Go(func() {
+			r := *base
+			r.t = &reportT{name: fmt.Sprintf("TestParallel/%02d", i)}
+			path := filepath.Join(dir, fmt.Sprintf("TestParallel_%02d%s", i, reportSuffix))
+			if _, err := r.saveReport(path); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := writeIndex(dir); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, indexName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range writers {
+		if link := fmt.Sprintf(`<a href="TestParallel_%02d.report.html">`, i); !bytes.Contains(b, []byte(link)) {
+			t.Errorf("the index lost report %d", i)
+		}
+	}
+	if !bytes.Contains(b, []byte(fmt.Sprintf(`id="counts">%d passed, 0 failed`, writers))) {
+		t.Errorf("the index does not count %d passed reports", writers)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".chaostest-*")); len(tmp) > 0 {
+		t.Errorf("temporary files left behind: %v", tmp)
+	}
+}
+
+// The bounds drawn are the ones the tolerances were judged against.
+func TestBoundsReadFromTolerances(t *testing.T) {
+	const none = -1.0
+	for _, c := range []struct {
+		tol, expected string
+		lat           time.Duration // 0: no latency bound
+		rate          float64       // the highest error rate allowed; none: no such bound
+	}{
+		{"latency p99 <= 300ms", "<= 300ms", 300 * time.Millisecond, none},
+		{"latency max <= 1s", "<= 1s", time.Second, none},
+		{"latency p99 <= 2 × control p99 + 200ms", "<= 2 × 9.334ms + 200ms = 218.668ms (control p99 9.334ms)", 218668 * time.Microsecond, none},
+		{"latency p99 <= 2 × control p99", "<= 2 × control p99", 0, none},
+		{"success rate >= 95%", ">= 95%", 0, 0.05},
+		{"success rate >= 100% (default)", ">= 100%", 0, 0},
+		{"success rate >= control - 5%", ">= 100% - 5% = 95% (control 40/40)", 0, 0.05},
+		{"success rate >= control - 5%", ">= control - 5%", 0, none},
+		{"errors <= 0", "<= 0", 0, none},
+	} {
+		tr := hypothesis.ToleranceResult{Tolerance: c.tol, Expected: c.expected}
+		if d, ok := latencyBound(tr); ok != (c.lat > 0) || d != c.lat {
+			t.Errorf("%s / %s: latency bound %v (%v), want %v", c.tol, c.expected, d, ok, c.lat)
+		}
+		f, ok := errorRateBound(tr)
+		if ok != (c.rate != none) || (ok && (f < c.rate-1e-9 || f > c.rate+1e-9)) {
+			t.Errorf("%s / %s: error-rate bound %v (%v), want %v", c.tol, c.expected, f, ok, c.rate)
+		}
+	}
+}
+
+// BenchmarkWriteReport is what writing the report adds to an experiment,
+// after its verdict: building the page, rendering it and writing it, for a
+// realistic run (a 1s steady state before, three 1s windows, a 1s steady
+// state after, a probe every 25ms: 201 samples, and as many in a control
+// group). The README quotes its figure.
+func BenchmarkWriteReport(b *testing.B) {
+	r := fakeRun(b, fakeSpec{twoFaults: true, control: true})
+	path := filepath.Join(b.TempDir(), "TestFake_fragile"+reportSuffix)
+	var size int64
+	for b.Loop() {
+		if _, err := r.saveReport(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	b.ReportMetric(float64(len(r.samples)+len(r.ctrlSamps)), "samples")
+	b.ReportMetric(float64(size)/1024, "KiB")
+}
+
+// BenchmarkWriteIndex is what regenerating the index of a directory of 20
+// reports costs each experiment that writes into it.
+func BenchmarkWriteIndex(b *testing.B) {
+	dir := b.TempDir()
+	r := fakeRun(b, fakeSpec{control: true})
+	for i := range 20 {
+		if _, err := r.saveReport(filepath.Join(dir, fmt.Sprintf("Test%02d%s", i, reportSuffix))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, err := writeIndex(dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
