@@ -57,9 +57,11 @@
 //     (Sample.Lag). When more than a tenth of a window's ticks started
 //     later than Harness.Limit (the smaller of the interval and a tenth of
 //     the timeout), the harness
-//     could not keep its schedule: a violation that depends on timing is
-//     then inconclusive ("the test machine was saturated", with the host's
-//     figures from Result.Load), and so is one that disappears once each
+//     could not keep its schedule: then only failures timing cannot cause
+//     (an error answer, a refused connection, a wrong value) decide, and a
+//     violation made of latency, throughput or probes that ran out of time
+//     is inconclusive ("the test machine was saturated", with the host's
+//     figures from Result.Load); so is one that disappears once each
 //     probe's start delay is discounted. Value tolerances judge values, not
 //     time: their violations stand.
 //   - Host: Sampler.Evaluate reads the host's load over the window (Load:

@@ -2,8 +2,10 @@ package hypothesis
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"time"
 )
@@ -36,11 +38,14 @@ type Refs struct {
 // A check is violated if any window tolerance is violated; else
 // inconclusive if it has no sample, only samples in flight (the probe never
 // answered), fewer finished samples than MinSamples (default 1), ticks not
-// started, or a tolerance that cannot decide; else held. A violation that
-// depends on timing (every window tolerance; not the value tolerances) is
-// inconclusive instead when the harness could not keep the check's schedule
-// (see Harness), or when the window holds once each probe's own start delay
-// is discounted. The hypothesis is violated if any check is, else
+// started, or a tolerance that cannot decide; else held. A violation is
+// inconclusive instead when the test machine explains it: when the harness
+// could not keep the check's schedule (see Harness) and the error budget
+// holds once probes that ran out of time are forgiven (latency and
+// throughput left out); when the window holds once each probe's own start
+// delay is discounted; or, from a Sampler, when the host was saturated and
+// the window holds with every latency bound stretched by the host's
+// slowdown (see Load). A violated value tolerance always stands. The hypothesis is violated if any check is, else
 // inconclusive if any check is, else held. An invalid h gives an
 // inconclusive result carrying the validation error in Result.Err.
 func Evaluate(h *Hypothesis, samples []Sample, from, to time.Time) Result {
@@ -264,7 +269,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	// discounted; a window with ticks not started is never held.
 	switch {
 	case cr.Verdict == Violated && cr.valueViolated:
-	case cr.Verdict == Violated && cr.Harness.Saturated:
+	case cr.Verdict == Violated && cr.Harness.Saturated && holdsWithoutTiming(wts, samples, from, to, refs):
 		cr.Verdict, cr.Reason = Inconclusive, cr.Harness.saturatedReason()
 	case cr.Verdict == Violated && holdsDiscounted(wts, samples, from, to, refs):
 		cr.Verdict, cr.Reason = Inconclusive, fmt.Sprintf(
@@ -327,6 +332,41 @@ func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, re
 		wj.verdict = worse(wj.verdict, tr.Verdict)
 	}
 	return wj
+}
+
+// holdsWithoutTiming reports whether the window's error budget holds once
+// every failure that timing can cause (a probe that ran out of time) is
+// forgiven and the tolerances about time (latency, throughput) are left out:
+// on a machine whose harness could not keep its schedule, only failures
+// timing cannot cause (an error answer, a refused connection, a wrong
+// value) decide a violation.
+func holdsWithoutTiming(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
+	d := slices.Clone(samples)
+	for i := range d {
+		if isTimeout(d[i].Err) {
+			d[i].Err = nil
+		}
+	}
+	var errorBudget []windowTolerance
+	for _, t := range wts {
+		if judgesErrors(t) {
+			errorBudget = append(errorBudget, t)
+		}
+	}
+	return judgeWindow(errorBudget, d, from, to, refs, 1).verdict != Violated
+}
+
+// isTimeout reports whether err is a probe running out of time: its
+// context's deadline, or a network timeout.
+func isTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // holdsDiscounted reports whether the window tolerances hold once each

@@ -2,6 +2,8 @@ package hypothesis
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -179,4 +181,25 @@ func TestSaturatedHostStretchesLatencyBounds(t *testing.T) {
 	assert.Equal(t, Violated, judge(10*time.Millisecond, 6, busy).Verdict, "errors are not stretched")
 	assert.Equal(t, Violated, evaluate(h, evenly(0, 100, constLat(320*time.Millisecond), nil), t0, to, Refs{}, nil).Verdict,
 		"without load figures (the pure Evaluate) nothing is stretched")
+}
+
+// On a machine whose harness could not keep its schedule, only failures
+// timing cannot cause decide: error answers stand, timeouts are forgiven.
+func TestStarvedHarnessKeepsErrorAnswers(t *testing.T) {
+	t.Parallel()
+	h := New("answers", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(SuccessRate(0.95)))
+	starved := func(err error) []Sample {
+		s := lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, time.Millisecond)
+		for i := range s[:50] {
+			s[i].Err = err
+		}
+		return s
+	}
+	r := Evaluate(h, starved(errors.New("status 503 not accepted (want 200-399)")), t0, t0.Add(time.Second))
+	assert.True(t, r.Checks[0].Harness.Saturated)
+	assert.Equal(t, Violated, r.Verdict, "a 503 is the system's answer, however late it was asked: %s", r)
+
+	r = Evaluate(h, starved(fmt.Errorf("Get \"http://x\": %w", context.DeadlineExceeded)), t0, t0.Add(time.Second))
+	assert.Equal(t, Inconclusive, r.Verdict, "a probe that ran out of time on a starved harness proves nothing: %s", r)
+	assert.Contains(t, r.Checks[0].Reason, "the test machine was saturated")
 }

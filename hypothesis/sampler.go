@@ -207,7 +207,7 @@ func (s *Sampler) run(i, seq int, intended, deadline time.Time, slots chan struc
 	end := time.Now()
 	cancel()
 	if err == nil && end.After(deadline) {
-		err = fmt.Errorf("timed out: answered %v after its intended start, timeout %v", fmtDur(end.Sub(intended)), c.timeout)
+		err = fmt.Errorf("timed out: answered %v after its intended start, timeout %v: %w", fmtDur(end.Sub(intended)), c.timeout, context.DeadlineExceeded)
 	}
 	if err == nil {
 		err = firstMiss(s.vts[i], v)
