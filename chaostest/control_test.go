@@ -20,11 +20,23 @@ func twins(tol ...hypothesis.Tolerance) (exp, ctl *system, steady, control *hypo
 		hypothesis.New("the unfaulted twin", check(ctl))
 }
 
-// slows returns a fault that adds d to every answer of s while applied.
-func slows(s *system, name string, d time.Duration) *fakeFault {
+// slows returns a fault that adds d to every answer of s, and of the
+// others, while applied.
+func slows(s *system, name string, d time.Duration, others ...*system) *fakeFault {
+	all := append([]*system{s}, others...)
 	f := newFault(name)
-	f.onApply = func(context.Context) error { s.slow.Store(int64(d)); return nil }
-	f.onRevert = func() error { s.slow.Store(0); return nil }
+	f.onApply = func(context.Context) error {
+		for _, x := range all {
+			x.slow.Store(int64(d))
+		}
+		return nil
+	}
+	f.onRevert = func() error {
+		for _, x := range all {
+			x.slow.Store(0)
+		}
+		return nil
+	}
 	return f
 }
 
@@ -57,13 +69,7 @@ func TestControlGroupCatchesTheFault(t *testing.T) {
 func TestControlGroupCancelsSharedNoise(t *testing.T) {
 	t.Parallel()
 	exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
-	both := newFault("a slow shared dependency")
-	both.onApply = func(context.Context) error {
-		exp.slow.Store(int64(400 * time.Millisecond))
-		ctl.slow.Store(int64(400 * time.Millisecond))
-		return nil
-	}
-	both.onRevert = func() error { exp.slow.Store(0); ctl.slow.Store(0); return nil }
+	both := slows(exp, "a slow shared dependency", 400*time.Millisecond, ctl)
 	e := quick(steady, chaostest.Steps(chaostest.Inject(both)))
 	e.Control = control
 	ft, rep := runExp("TestControlNoise", e)

@@ -127,13 +127,7 @@ func ctkScenarios() []ctkScenario {
 		}, chaostest.StatusDeviated, "completed", false},
 		{"control_group_shared_noise", func() chaostest.Experiment {
 			exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
-			both := newFault("a slow shared dependency")
-			both.onApply = func(context.Context) error {
-				exp.slow.Store(int64(400 * time.Millisecond))
-				ctl.slow.Store(int64(400 * time.Millisecond))
-				return nil
-			}
-			both.onRevert = func() error { exp.slow.Store(0); ctl.slow.Store(0); return nil }
+			both := slows(exp, "a slow shared dependency", 400*time.Millisecond, ctl)
 			e := quick(steady, chaostest.Steps(chaostest.Inject(both)))
 			e.Control = control
 			return e

@@ -567,6 +567,19 @@ func clip(s string, n int) string {
 	return s
 }
 
+// check returns the result of check ci in the window, of the control group
+// when control is set; false when the window has none.
+func (j judged) check(ci int, control bool) (hypothesis.CheckResult, bool) {
+	res := j.res
+	if control {
+		res = j.ctrl
+	}
+	if ci >= len(res.Checks) || res.From.IsZero() {
+		return hypothesis.CheckResult{}, false
+	}
+	return res.Checks[ci], true
+}
+
 // latencyLines are each window's p50 and p99 of check ci, and the latency
 // bounds its tolerances judged them against; each bound is labelled once.
 func latencyLines(ax timeAxis, la logAxis, ci int, js []judged, control bool) ([]segment, []label) {
@@ -574,14 +587,10 @@ func latencyLines(ax timeAxis, la logAxis, ci int, js []judged, control bool) ([
 	var labels []label
 	seen := map[string]bool{}
 	for _, j := range js {
-		res := j.res
-		if control {
-			res = j.ctrl
-		}
-		if ci >= len(res.Checks) || res.From.IsZero() {
+		cr, ok := j.check(ci, control)
+		if !ok {
 			continue
 		}
-		cr := res.Checks[ci]
 		x1, x2 := ax.x(j.from), ax.x(j.to)
 		if cr.Samples > 0 {
 			ls = append(ls,
@@ -617,14 +626,10 @@ func errorBars(ax timeAxis, p panel, ci int, js []judged, control bool) ([]bar, 
 	yOf := func(f float64) float64 { return p.Y + p.H - max(0, min(1, f))*p.H }
 	seen := map[string]bool{}
 	for _, j := range js {
-		res := j.res
-		if control {
-			res = j.ctrl
-		}
-		if ci >= len(res.Checks) || res.From.IsZero() {
+		cr, ok := j.check(ci, control)
+		if !ok {
 			continue
 		}
-		cr := res.Checks[ci]
 		x1, x2 := ax.x(j.from), ax.x(j.to)
 		rate := 0.0
 		if cr.Samples > 0 {

@@ -140,6 +140,30 @@ const (
 	recovery       = 2 * time.Second
 )
 
+// takenOnce is the experiment of the hypothesis "every order is taken, and
+// taken once" (placing and auditing) while f is on for faultFor, the
+// method of length method judged as one window; a fragile variant is
+// expected to deviate.
+func takenOnce(t *testing.T, title string, pg *fixtures.Postgres, svc *orders.Running, client *orders.Client,
+	ledger *orders.Ledger, f chaostest.Fault, faultFor, method time.Duration, fragile bool) chaostest.Experiment {
+	t.Helper()
+	e := chaostest.Experiment{
+		Title: title,
+		SteadyState: hypothesis.New("every order is taken, and taken once",
+			placing(client), auditing(orders.AuditPool(t, pg.DSN), svc.Table(), ledger)),
+		Method:   chaostest.Steps(chaostest.Inject(f).For(faultFor)),
+		Duration: method,
+		Window:   method,
+		Before:   time.Second,
+		After:    time.Second,
+		Recovery: recovery,
+	}
+	if fragile {
+		e.Expect = chaostest.ExpectDeviation
+	}
+	return e
+}
+
 // networkExperiment runs an experiment whose fault is on the service's path
 // to Postgres, the database itself staying up: the audit is part of the
 // hypothesis. The robust service must hold; the fragile one must be caught
@@ -152,20 +176,7 @@ func networkExperiment(t *testing.T, title string, fault func(*fixtures.Proxy) c
 			pg := fixtures.SharedPostgres(t)
 			svc, client, ledger, proxy := setup(t, pg, vt.variant)
 			f := fault(proxy)
-			e := chaostest.Experiment{
-				Title: title,
-				SteadyState: hypothesis.New("every order is taken, and taken once",
-					placing(client), auditing(orders.AuditPool(t, pg.DSN), svc.Table(), ledger)),
-				Method:   chaostest.Steps(chaostest.Inject(f).For(faultFor)),
-				Duration: methodDuration,
-				Window:   methodDuration,
-				Before:   time.Second,
-				After:    time.Second,
-				Recovery: recovery,
-			}
-			if vt.fragile {
-				e.Expect = chaostest.ExpectDeviation
-			}
+			e := takenOnce(t, title, pg, svc, client, ledger, f, faultFor, methodDuration, vt.fragile)
 			conns := countConnections(t, svc, client)
 			rep := chaostest.Run(t, e)
 			conns.log(t, rep, faultFor)
@@ -350,20 +361,8 @@ func TestOrdersRecoverAfterAConnectionStorm(t *testing.T) {
 				})))
 			svc, client, ledger, proxy := setup(t, pg, vt.variant)
 			f := resetConnections(proxy)
-			e := chaostest.Experiment{
-				Title: "every order is taken, once, and orders flow again after database connections were reset",
-				SteadyState: hypothesis.New("every order is taken, and taken once",
-					placing(client), auditing(orders.AuditPool(t, pg.DSN), svc.Table(), ledger)),
-				Method:   chaostest.Steps(chaostest.Inject(f).For(stormFaultFor)),
-				Duration: stormMethodFor,
-				Window:   stormMethodFor,
-				Before:   time.Second,
-				After:    time.Second,
-				Recovery: recovery,
-			}
-			if vt.fragile {
-				e.Expect = chaostest.ExpectDeviation
-			}
+			e := takenOnce(t, "every order is taken, once, and orders flow again after database connections were reset",
+				pg, svc, client, ledger, f, stormFaultFor, stormMethodFor, vt.fragile)
 			conns := countConnections(t, svc, client)
 			rep := chaostest.Run(t, e)
 			opened, placed := conns.log(t, rep, stormFaultFor)
