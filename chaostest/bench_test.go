@@ -23,18 +23,17 @@ func BenchmarkRunOverhead(b *testing.B) {
 	noop := chaostest.FaultFunc("no-op", func(context.Context) (chaostest.Revert, error) {
 		return func(context.Context) error { return nil }, nil
 	})
-	e := chaostest.Experiment{
+	e := Experiment{
 		Title: "overhead of the lifecycle",
 		SteadyState: hypothesis.New("always healthy",
-			hypothesis.Observe(hypothesis.ProbeFunc("noop", func(context.Context) (any, error) { return nil, nil })).
-				Every(5*time.Millisecond)),
-		Method: chaostest.Steps(chaostest.Inject(noop)),
+			hypothesis.Observe(hypothesis.ProbeFunc("noop", func(context.Context) (any, error) { return nil, nil }), hypothesis.Every(5*time.Millisecond))),
+		Method: chaostest.Inject(noop),
 		Before: window, Duration: window, Window: window, After: window,
 	}
 	declared := 3 * window
 	start := time.Now()
 	for b.Loop() {
-		if r := chaostest.Run(b, e); !r.Passed {
+		if r := run(b, e); !r.Passed {
 			b.Fatalf("run did not pass: %s", r.Status)
 		}
 	}

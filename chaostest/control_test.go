@@ -14,7 +14,7 @@ import (
 func twins(tol ...hypothesis.Tolerance) (exp, ctl *system, steady, control *hypothesis.Hypothesis) {
 	exp, ctl = &system{}, &system{}
 	check := func(s *system) hypothesis.Check {
-		return hypothesis.Observe(s.probe()).Every(10 * time.Millisecond).Timeout(time.Second).Expect(tol...)
+		return hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Timeout(time.Second), hypothesis.Expect(tol...))
 	}
 	return exp, ctl, hypothesis.New("fake service is as fast as its twin", check(exp)),
 		hypothesis.New("the unfaulted twin", check(ctl))
@@ -46,7 +46,7 @@ func slows(s *system, name string, d time.Duration, others ...*system) *fakeFaul
 func TestControlGroupCatchesTheFault(t *testing.T) {
 	t.Parallel()
 	exp, _, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 50*time.Millisecond))
-	e := quick(steady, chaostest.Steps(chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond))))
+	e := quick(steady, chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond)))
 	e.Control = control
 	ft, rep := runExp("TestControl", e)
 	if rep.Status != chaostest.StatusDeviated {
@@ -70,7 +70,7 @@ func TestControlGroupCancelsSharedNoise(t *testing.T) {
 	t.Parallel()
 	exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
 	both := slows(exp, "a slow shared dependency", 400*time.Millisecond, ctl)
-	e := quick(steady, chaostest.Steps(chaostest.Inject(both)))
+	e := quick(steady, chaostest.Inject(both))
 	e.Control = control
 	ft, rep := runExp("TestControlNoise", e)
 	if rep.Status != chaostest.StatusInconclusive {
@@ -91,7 +91,7 @@ func TestRunNotRecoveredIsNamedMetastable(t *testing.T) {
 		s.broken.Store(false)
 		return nil
 	}
-	e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(f)))
+	e := quick(s.healthy(), chaostest.Inject(f))
 	e.Recovery = 100 * time.Millisecond
 	ft, rep := runExp("TestMetastable", e)
 	if rep.Status != chaostest.StatusDeviated {

@@ -101,13 +101,12 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 	}))
 	t.Cleanup(backend.Close)
 
-	experiment := func(svc *httptest.Server, p *toxiproxy.Proxy) chaostest.Experiment {
-		return chaostest.Experiment{
+	experiment := func(svc *httptest.Server, p *toxiproxy.Proxy) Experiment {
+		return Experiment{
 			Title: "the service answers within 300ms while its backend is slow",
 			SteadyState: hypothesis.New("service is fast",
-				hypothesis.Observe(hypothesis.HTTPGet(svc.URL)).Every(20*time.Millisecond).
-					Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 300*time.Millisecond))),
-			Method:   chaostest.Steps(chaostest.Inject(latencyFault{proxy: p, latency: 1500 * time.Millisecond})),
+				hypothesis.Observe(hypothesis.HTTPGet(svc.URL), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 300*time.Millisecond)))),
+			Method:   chaostest.Inject(latencyFault{proxy: p, latency: 1500 * time.Millisecond}),
 			Before:   300 * time.Millisecond,
 			Duration: 1200 * time.Millisecond,
 			Window:   600 * time.Millisecond,
@@ -120,8 +119,8 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 		t.Parallel()
 		p := proxied(t, backend.Listener.Addr().String())
 		e := experiment(service(t, p.Listen, 0), p)
-		e.Expect = chaostest.ExpectDeviation // a fragile service: the weakness is the point
-		rep := chaostest.Run(t, e)
+		e.ExpectDeviation = true // a fragile service: the weakness is the point
+		rep := run(t, e)
 		if rep.Status != chaostest.StatusDeviated {
 			t.Fatalf("status %q, want deviated", rep.Status)
 		}
@@ -142,7 +141,7 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 	t.Run("with a timeout and a fallback it holds", func(t *testing.T) {
 		t.Parallel()
 		p := proxied(t, backend.Listener.Addr().String())
-		rep := chaostest.Run(t, experiment(service(t, p.Listen, 100*time.Millisecond), p))
+		rep := run(t, experiment(service(t, p.Listen, 100*time.Millisecond), p))
 		if rep.Status != chaostest.StatusHeld {
 			t.Fatalf("status %q, want held", rep.Status)
 		}

@@ -8,8 +8,8 @@ import (
 	"github.com/go-resilience/resilience/hypothesis"
 )
 
-// Defaults of an Experiment's windows. A zero field of the Experiment takes
-// its default; durations cannot be set to zero.
+// Defaults of an experiment's windows (the Before, Window and After
+// options). Durations cannot be set to zero.
 const (
 	DefaultBefore   = time.Second
 	DefaultWindow   = time.Second
@@ -17,53 +17,49 @@ const (
 	defaultOpenStep = time.Second // length of an open-ended step when Duration is not set
 )
 
-// Expectation says which outcome of an experiment passes the test.
-type Expectation int
+// experiment is a claim about a system under failure, as Run's arguments and
+// options describe it: the steady state holds while the method's faults are
+// applied, and the after state (SteadyAfter, by default the steady state)
+// holds once they are reverted.
+type experiment struct {
+	Title       string
+	SteadyState *hypothesis.Hypothesis
+	Method      Method
+	Control     *hypothesis.Hypothesis
+	AfterState  *hypothesis.Hypothesis
 
-const (
-	// ExpectHold is the default: only a held hypothesis passes.
-	ExpectHold Expectation = iota
-	// ExpectDeviation documents a known weakness: the test passes only if a
-	// deviation is seen, and fails when the hypothesis holds (the weakness
-	// may have been fixed).
-	ExpectDeviation
-)
+	Before   time.Duration
+	Duration time.Duration
+	Window   time.Duration
+	After    time.Duration
+	Recovery time.Duration
 
-func (e Expectation) String() string {
-	switch e {
-	case ExpectHold:
-		return "hold"
-	case ExpectDeviation:
-		return "deviation"
-	}
-	return fmt.Sprintf("Expectation(%d)", int(e))
+	Expect   expectation
+	Reasons  []Reason
+	FailFast bool
+	Seed     int64
 }
 
-// Experiment is a claim about a system under failure: its steady state holds
-// (SteadyState) while the Method's faults are applied.
-type Experiment struct {
-	Title       string                 // what the experiment claims; default: the test's name
-	SteadyState *hypothesis.Hypothesis // required
-	Method      Method                 // required: at least one step
+// expectation says which outcome of an experiment passes the test.
+type expectation int
 
-	// Control, when set, is the control group (as Netflix's ChAP runs it):
-	// the same checks, in the same order, against an unfaulted twin of the
-	// system (its own proxy with no fault, or a second instance), sampled
-	// at the same time as SteadyState and judged over the same windows.
-	// Tolerances relative to hypothesis.Control compare the two groups
-	// window by window, and a window in which the control group is violated
-	// too is inconclusive: noise that hits both groups is not the fault's.
-	Control *hypothesis.Hypothesis
+const (
+	// expectHold is the default: only a held hypothesis passes.
+	expectHold expectation = iota
+	// expectDeviation documents a known weakness (the ExpectDeviation
+	// option): the test passes only if a deviation is seen, and fails when
+	// the hypothesis holds (the weakness may have been fixed).
+	expectDeviation
+)
 
-	Before   time.Duration // steady-state gate window before the method; default 1s
-	Duration time.Duration // length of the method; default: end of the last step (a step's For, or 1s if open-ended)
-	Window   time.Duration // during the method the hypothesis is judged per window of this length; default 1s (clamped to Duration)
-	After    time.Duration // steady-state window after rollback; default 1s
-	Recovery time.Duration // allowance after rollback before the after window must hold (retry-until-met); default 0
-
-	Expect   Expectation
-	FailFast bool  // stop the method at the first violated window (also the -chaostest.failfast flag)
-	Seed     int64 // seed for any randomness of the experiment (0: from -chaostest.seed, else time-based); logged for reproduction
+func (e expectation) String() string {
+	switch e {
+	case expectHold:
+		return "hold"
+	case expectDeviation:
+		return "deviation"
+	}
+	return fmt.Sprintf("expectation(%d)", int(e))
 }
 
 // Status is the outcome of a run.
@@ -77,19 +73,31 @@ const (
 	StatusAborted      Status = "aborted" // interrupted, deadline, a fault failed to apply
 )
 
+// Phase is a part of an experiment: the steady state before (the gate), the
+// method, or the steady state after the rollback.
+type Phase string
+
 // Phases of an experiment, as Deviation.Phase and the narrative name them.
 const (
-	PhaseBefore = "before"
-	PhaseDuring = "during"
-	PhaseAfter  = "after"
+	PhaseBefore Phase = "before"
+	PhaseDuring Phase = "during"
+	PhaseAfter  Phase = "after"
 )
 
 // Deviation is one violated window.
 type Deviation struct {
-	Phase  string        // "during" or "after"
+	Phase  Phase         // PhaseDuring or PhaseAfter
 	Offset time.Duration // window start, from the start of the method
-	Faults []string      // names of the faults active in that window
+	// Faults are the names of the faults active in the window (during the
+	// method), or, after it, of every fault the system was to recover from.
+	Faults []string
 	Result hypothesis.Result
+}
+
+// Violated reports whether tol (a tolerance as passed to hypothesis.Expect)
+// was violated in this window.
+func (d Deviation) Violated(tol hypothesis.Tolerance) bool {
+	return d.Result.Violated(tol)
 }
 
 // Report is what Run observed.
@@ -101,47 +109,76 @@ type Report struct {
 	During     []hypothesis.Result
 	After      hypothesis.Result
 	Deviations []Deviation
-	// The control group's results over the same windows (only with
-	// Experiment.Control).
+	// The control group's results over the same windows (only with the
+	// Control option).
 	ControlBefore hypothesis.Result
 	ControlDuring []hypothesis.Result
 	ControlAfter  hypothesis.Result
-	Journal       string // path of the journal file, "" if none was written
+	Journal       string // path of the journal file, "" if none was kept
 	Seed          int64
+	SeedUsed      bool // a fault read the seed (SeedFrom): -chaostest.seed replays it
 	Duration      time.Duration
 }
 
-// Validate returns nil or a one-line error naming the field and the accepted
-// range. Run calls it before anything starts.
-func (e Experiment) Validate() error {
-	_, err := e.resolve()
-	return err
+// Deviated reports whether some deviation matches every reason (see
+// Violates, While, NotRecovered); with no reason, whether the run deviated.
+func (r Report) Deviated(reasons ...Reason) bool {
+	if r.Status != StatusDeviated {
+		return false
+	}
+	_, ok := r.matching(reasons)
+	return ok
+}
+
+// matching returns the first deviation that matches every reason.
+func (r Report) matching(reasons []Reason) (Deviation, bool) {
+	for _, d := range r.Deviations {
+		all := true
+		for _, why := range reasons {
+			all = all && why.matches(d)
+		}
+		if all {
+			return d, true
+		}
+	}
+	return Deviation{}, false
 }
 
 // resolve validates e and returns it with every default filled in.
-func (e Experiment) resolve() (Experiment, error) {
+func (e experiment) resolve() (experiment, error) {
 	if e.SteadyState == nil {
-		return e, errors.New("SteadyState is required: a hypothesis built with hypothesis.New")
+		return e, errors.New("steady state: required; accepted: a hypothesis built with hypothesis.New")
 	}
 	if err := e.SteadyState.Validate(); err != nil {
-		return e, fmt.Errorf("SteadyState: %w", err)
+		return e, fmt.Errorf("steady state: %w", err)
 	}
 	if err := e.validateControl(); err != nil {
 		return e, err
 	}
-	for _, f := range []struct {
+	if e.Method == nil {
+		return e, errors.New("method: required; accepted: a Step (Inject), Together or Sequence")
+	}
+	if e.AfterState == nil {
+		e.AfterState = e.SteadyState
+	} else if err := e.AfterState.Validate(); err != nil {
+		return e, fmt.Errorf("SteadyAfter: %w", err)
+	}
+	for _, h := range []struct {
 		name string
-		v    time.Duration
-	}{{"Before", e.Before}, {"Duration", e.Duration}, {"Window", e.Window}, {"After", e.After}, {"Recovery", e.Recovery}} {
-		if f.v < 0 {
-			return e, fmt.Errorf("%s must be >= 0 (0 = default), got %v", f.name, f.v)
+		h    *hypothesis.Hypothesis
+	}{{"steady state", e.SteadyState}, {"Control", e.Control}} {
+		if h.h == nil {
+			continue
+		}
+		if d, ok := h.h.RecoveryAllowance(); ok {
+			return e, fmt.Errorf("%s: RecoversWithin(%v) judges a recovery, and %s is judged before any fault too; accepted: RecoversWithin only in SteadyAfter's hypothesis, or the Recovery option", h.name, d, h.name)
 		}
 	}
-	if e.Expect != ExpectHold && e.Expect != ExpectDeviation {
-		return e, fmt.Errorf("Expect must be ExpectHold or ExpectDeviation, got %d", int(e.Expect))
+	if err := checkReasons(e.Reasons); err != nil {
+		return e, err
 	}
-	if len(e.Method.steps) == 0 {
-		return e, errors.New("Method must have at least one step (build it with Steps, Together or Sequence)")
+	if e.Expect != expectHold && e.Expect != expectDeviation {
+		return e, fmt.Errorf("Expect must be hold or deviation, got %d", int(e.Expect))
 	}
 	if e.Before == 0 {
 		e.Before = DefaultBefore
@@ -149,43 +186,44 @@ func (e Experiment) resolve() (Experiment, error) {
 	if e.After == 0 {
 		e.After = DefaultAfter
 	}
+	p := planOf(e.Method)
 	if e.Duration == 0 {
-		e.Duration = e.Method.naturalEnd()
+		e.Duration = p.naturalEnd()
 	}
 	if e.Window == 0 {
 		e.Window = DefaultWindow
 	}
 	e.Window = min(e.Window, e.Duration)
-	if e.Window <= 0 {
-		return e, fmt.Errorf("Window must be > 0 after defaults, got %v", e.Window)
-	}
-	if err := e.Method.validate(e.Duration); err != nil {
+	if err := p.validate(e.Duration); err != nil {
 		return e, err
+	}
+	if d, ok := e.AfterState.RecoveryAllowance(); ok && d >= e.After {
+		return e, fmt.Errorf("SteadyAfter: RecoversWithin(%v) must be shorter than the After window %v", d, e.After)
 	}
 	return e, nil
 }
 
 // planned is the wall time the experiment needs without overruns.
-func (e Experiment) planned() time.Duration {
+func (e experiment) planned() time.Duration {
 	return e.Before + e.Duration + e.Recovery + e.After
 }
 
 // validateControl checks the control group against the steady state.
-func (e Experiment) validateControl() error {
+func (e experiment) validateControl() error {
 	if e.Control == nil {
 		if e.SteadyState.Uses(hypothesis.Control) {
-			return errors.New("Control is required: SteadyState has a tolerance relative to hypothesis.Control, so it needs a control group to compare with")
+			return errors.New("Control: required: the steady state has a tolerance relative to hypothesis.Control, so it needs a control group to compare with")
 		}
 		return nil
 	}
 	if e.Control == e.SteadyState {
-		return errors.New("Control must be a hypothesis of its own, against an unfaulted twin of the system, not SteadyState itself")
+		return errors.New("Control: must be a hypothesis of its own, against an unfaulted twin of the system, not the steady state itself")
 	}
 	if err := e.Control.Validate(); err != nil {
 		return fmt.Errorf("Control: %w", err)
 	}
 	if n, m := len(e.Control.Checks()), len(e.SteadyState.Checks()); n != m {
-		return fmt.Errorf("Control must have as many checks as SteadyState (%d, matched by position), got %d", m, n)
+		return fmt.Errorf("Control: must have as many checks as the steady state (%d, matched by position), got %d", m, n)
 	}
 	return nil
 }

@@ -125,10 +125,10 @@ func play(f *recT, t chaostest.T, body func(t chaostest.T)) {
 }
 
 // runExp plays Run(e) on a fresh recording T and returns both.
-func runExp(name string, e chaostest.Experiment) (*recT, chaostest.Report) {
+func runExp(name string, e Experiment) (*recT, chaostest.Report) {
 	f := newRecT(name)
 	var rep chaostest.Report
-	play(f, f, func(t chaostest.T) { rep = chaostest.Run(t, e) })
+	play(f, f, func(t chaostest.T) { rep = run(t, e) })
 	return f, rep
 }
 
@@ -169,7 +169,7 @@ func (s *system) healthy(tol ...hypothesis.Tolerance) *hypothesis.Hypothesis {
 		tol = []hypothesis.Tolerance{hypothesis.SuccessRate(1), hypothesis.MinSamples(3)}
 	}
 	return hypothesis.New("fake service is healthy",
-		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).Expect(tol...))
+		hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Timeout(time.Second), hypothesis.Expect(tol...)))
 }
 
 // fakeFault records what happens to it.
@@ -239,8 +239,8 @@ func order(names ...string) ([]*fakeFault, func() []string) {
 }
 
 // short windows keep the package's tests fast.
-func quick(h *hypothesis.Hypothesis, m chaostest.Method) chaostest.Experiment {
-	return chaostest.Experiment{
+func quick(h *hypothesis.Hypothesis, m chaostest.Method) Experiment {
+	return Experiment{
 		Title:       "fake service stays healthy",
 		SteadyState: h,
 		Method:      m,

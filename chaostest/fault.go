@@ -3,6 +3,7 @@ package chaostest
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 )
 
 // Revert undoes an applied fault. It must be idempotent and tolerate
@@ -53,6 +54,9 @@ func (f faultFunc) Apply(ctx context.Context) (Revert, error) {
 }
 
 func (f faultFunc) Validate() error {
+	if f.name == "" {
+		return errors.New("FaultFunc: name empty; accepted: a non-empty name, as messages and the journal show it")
+	}
 	if f.apply == nil {
 		return errors.New("FaultFunc: apply must not be nil")
 	}
@@ -61,10 +65,22 @@ func (f faultFunc) Validate() error {
 
 type seedKey struct{}
 
+// seedUse is the experiment's seed, and whether a fault read it.
+type seedUse struct {
+	seed int64
+	used atomic.Bool
+}
+
 // SeedFrom returns the experiment's seed from the context chaostest passes to
 // Fault.Apply, so that a fault with randomness of its own can be replayed
-// with -chaostest.seed.
+// with -chaostest.seed. A fault that reads it makes the failure message
+// print the seed in its reproduce command; when no fault read it, the seed
+// would replay nothing and is not printed.
 func SeedFrom(ctx context.Context) (int64, bool) {
-	s, ok := ctx.Value(seedKey{}).(int64)
-	return s, ok
+	s, ok := ctx.Value(seedKey{}).(*seedUse)
+	if !ok {
+		return 0, false
+	}
+	s.used.Store(true)
+	return s.seed, true
 }

@@ -16,19 +16,19 @@ import (
 //	-chaostest.failfast      CHAOSTEST_FAILFAST=1    stop every method at its first violated window
 //	-chaostest.seed N        CHAOSTEST_SEED=N        seed of experiments that do not set Experiment.Seed
 const (
-	FlagJournal  = "chaostest.journal"
-	FlagFailFast = "chaostest.failfast"
-	FlagSeed     = "chaostest.seed"
+	flagJournal  = "chaostest.journal"
+	flagFailFast = "chaostest.failfast"
+	flagSeed     = "chaostest.seed"
 
-	EnvJournal  = "CHAOSTEST_JOURNAL"
-	EnvFailFast = "CHAOSTEST_FAILFAST"
-	EnvSeed     = "CHAOSTEST_SEED"
+	envJournal  = "CHAOSTEST_JOURNAL"
+	envFailFast = "CHAOSTEST_FAILFAST"
+	envSeed     = "CHAOSTEST_SEED"
 )
 
 func init() {
-	flag.String(FlagJournal, "", "directory for experiment journals (env "+EnvJournal+"); default: the test's ArtifactDir")
-	flag.Bool(FlagFailFast, false, "stop an experiment's method at its first violated window (env "+EnvFailFast+")")
-	flag.Int64(FlagSeed, 0, "seed of experiments that do not set one (env "+EnvSeed+"); 0: time-based")
+	flag.String(flagJournal, "", "directory for experiment journals (env "+envJournal+"); default: the test's ArtifactDir")
+	flag.Bool(flagFailFast, false, "stop an experiment's method at its first violated window (env "+envFailFast+")")
+	flag.Int64(flagSeed, 0, "seed of experiments that do not set one (env "+envSeed+"); 0: time-based")
 }
 
 // setting returns the flag's value when it was set on the command line, else
@@ -44,16 +44,16 @@ func setting(flagName, env string) string {
 	return os.Getenv(env)
 }
 
-func journalDirSetting() string { return setting(FlagJournal, EnvJournal) }
+func journalDirSetting() string { return setting(flagJournal, envJournal) }
 
 func failFastSetting() bool {
-	b, _ := strconv.ParseBool(setting(FlagFailFast, EnvFailFast))
+	b, _ := strconv.ParseBool(setting(flagFailFast, envFailFast))
 	return b
 }
 
 // seedSetting returns the configured seed, or a time-based one.
 func seedSetting() (int64, error) {
-	if s := setting(FlagSeed, EnvSeed); s != "" {
+	if s := setting(flagSeed, envSeed); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return 0, err

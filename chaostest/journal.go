@@ -24,7 +24,7 @@ import (
 // each comes from, are checked by TestJournalsFollowChaosToolkitRules):
 //
 //   - every activity has a "process" provider that re-runs this very
-//     experiment: go -C <package dir> test -run '^Test$/^sub$' -chaostest.seed=N;
+//     experiment: go -C <package dir> test -run '^Test$/^sub$' (with -chaostest.seed=N when a fault read the seed);
 //   - every hypothesis probe has the tolerance 0 (an exit status), and each
 //     probe record's output has a "status" of 0 when the check held in that
 //     window, 1 when it did not, so that Chaos Toolkit's within_tolerance
@@ -94,6 +94,7 @@ type runExtra struct {
 	Passed    bool   `json:"passed"`
 	Reason    string `json:"reason,omitempty"` // why the verdict is not held, in one line
 	Seed      int64  `json:"seed"`
+	SeedUsed  bool   `json:"seed_used"` // a fault read the seed: -chaostest.seed replays it
 	Test      string `json:"test"`
 	Reproduce string `json:"reproduce"`
 	Exception string `json:"exception,omitempty"` // why the run was aborted
@@ -298,7 +299,10 @@ func (r *runner) rerun() processProvider {
 	if packageDir != "" {
 		args = append(args, "-C", packageDir)
 	}
-	args = append(args, "test", "-run", runPattern(r.t.Name()), fmt.Sprintf("-%s=%d", FlagSeed, r.seed))
+	args = append(args, "test", "-run", runPattern(r.t.Name()))
+	if r.seedUse.used.Load() {
+		args = append(args, fmt.Sprintf("-%s=%d", flagSeed, r.seed))
+	}
 	return processProvider{Type: "process", Path: "go", Arguments: args}
 }
 
@@ -357,7 +361,7 @@ func (r *runner) buildJournal(end time.Time) journal {
 		SteadyStates:    steadyStates{During: []steadyState{}},
 		Chaostest: runExtra{
 			Verdict: string(r.report.Status), Passed: r.report.Passed, Reason: r.journalReason(),
-			Seed: r.seed, Test: r.t.Name(), Reproduce: reproduceCommand(r.t.Name(), r.seed),
+			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()),
 			StoppedByFailFast: r.failFastStop, MethodStart: stamp(r.m0), Deviations: []deviationOutput{},
 			RevertFailed: r.revertFailed,
 		},
@@ -366,7 +370,7 @@ func (r *runner) buildJournal(end time.Time) journal {
 		j.Chaostest.Exception = r.abort.Error()
 	}
 	for _, d := range r.report.Deviations {
-		j.Chaostest.Deviations = append(j.Chaostest.Deviations, deviationOutput{Phase: d.Phase, Offset: seconds(d.Offset), Faults: nonNil(d.Faults)})
+		j.Chaostest.Deviations = append(j.Chaostest.Deviations, deviationOutput{Phase: string(d.Phase), Offset: seconds(d.Offset), Faults: nonNil(d.Faults)})
 	}
 	probes := j.Experiment.Hypothesis.Probes
 	if !r.report.Before.From.IsZero() {
@@ -405,7 +409,7 @@ func nonNil(s []string) []string {
 func (r *runner) experimentDecl(prov processProvider) journalExperiment {
 	e := r.e
 	kind := "together"
-	if e.Method.arrangement == sequence {
+	if planOf(e.Method).arrangement == sequence {
 		kind = "sequence"
 	}
 	x := journalExperiment{
@@ -426,7 +430,7 @@ func (r *runner) experimentDecl(prov processProvider) journalExperiment {
 		c := hypothesisDeclOf(prov, e.Control)
 		x.Extensions[0].Control = &c
 	}
-	for _, sl := range e.Method.plan(e.Duration) {
+	for _, sl := range planOf(e.Method).slots(e.Duration) {
 		x.Method = append(x.Method, actionDecl(prov, sl))
 		x.Rollbacks = append(x.Rollbacks, revertDecl(prov, sl))
 	}
@@ -604,7 +608,7 @@ func (r *runner) journalReason() string {
 	case StatusDeviated:
 		if len(r.report.Deviations) > 0 {
 			d := r.report.Deviations[0]
-			return fmt.Sprintf("%s %s: %s", d.Phase, fmtOffset(d.Offset), unmetChecks(d.Result, hypothesis.Result{}))
+			return fmt.Sprintf("%s %s: %s", string(d.Phase), fmtOffset(d.Offset), unmetChecks(d.Result, hypothesis.Result{}))
 		}
 	}
 	for _, w := range r.windows {

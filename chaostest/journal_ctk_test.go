@@ -22,7 +22,7 @@ import (
 // chaostest's verdict and the Chaos Toolkit status and deviated expected of it.
 type ctkScenario struct {
 	name     string
-	build    func() chaostest.Experiment
+	build    func() Experiment
 	verdict  chaostest.Status
 	status   string
 	deviated bool
@@ -42,7 +42,7 @@ func lingering(s *system) *fakeFault {
 
 func fastFakeService(s *system) *hypothesis.Hypothesis {
 	return hypothesis.New("fake service is fast",
-		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 50*time.Millisecond)))
+		hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Timeout(time.Second), hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 50*time.Millisecond))))
 }
 
 // ctkScenarios are the outcomes a journal can record, and the status and
@@ -50,85 +50,85 @@ func fastFakeService(s *system) *hypothesis.Hypothesis {
 // samples failed; see ctkOutcome in journal.go).
 func ctkScenarios() []ctkScenario {
 	return []ctkScenario{
-		{"held", func() chaostest.Experiment {
+		{"held", func() Experiment {
 			s := &system{}
-			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+			return quick(s.healthy(), chaostest.Inject(newFault("harmless")))
 		}, chaostest.StatusHeld, "completed", false},
-		{"deviated_during", func() chaostest.Experiment {
+		{"deviated_during", func() Experiment {
 			s := &system{}
-			e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
-			e.Expect = chaostest.ExpectDeviation
+			e := quick(s.healthy(), chaostest.Inject(breaks(s, "down")))
+			e.ExpectDeviation = true
 			return e
 		}, chaostest.StatusDeviated, "completed", false},
-		{"deviated_during_fail_fast", func() chaostest.Experiment {
+		{"deviated_during_fail_fast", func() Experiment {
 			s := &system{}
-			e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
-			e.Duration, e.FailFast, e.Expect = 600*time.Millisecond, true, chaostest.ExpectDeviation
+			e := quick(s.healthy(), chaostest.Inject(breaks(s, "down")))
+			e.Duration, e.FailFast, e.ExpectDeviation = 600*time.Millisecond, true, true
 			return e
 		}, chaostest.StatusDeviated, "failed", false},
-		{"not_recovered_down", func() chaostest.Experiment {
+		{"not_recovered_down", func() Experiment {
 			s := &system{}
-			e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(lingering(s))))
-			e.Expect = chaostest.ExpectDeviation
+			e := quick(s.healthy(), chaostest.Inject(lingering(s)))
+			e.ExpectDeviation = true
 			return e
 		}, chaostest.StatusDeviated, "failed", true},
-		{"not_recovered_slow", func() chaostest.Experiment {
+		{"not_recovered_slow", func() Experiment {
 			s := &system{}
 			f := slows(s, "slow, for good", 300*time.Millisecond)
 			f.onRevert = func() error { return nil } // the slowness outlives the fault
-			e := quick(fastFakeService(s), chaostest.Steps(chaostest.Inject(f)))
-			e.Expect = chaostest.ExpectDeviation
+			e := quick(fastFakeService(s), chaostest.Inject(f))
+			e.ExpectDeviation = true
 			return e
 		}, chaostest.StatusDeviated, "completed", true},
-		{"not_steady_down", func() chaostest.Experiment {
+		{"not_steady_down", func() Experiment {
 			s := &system{}
 			s.broken.Store(true)
-			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("never applied"))))
+			return quick(s.healthy(), chaostest.Inject(newFault("never applied")))
 		}, chaostest.StatusNotSteady, "failed", false},
-		{"not_steady_slow", func() chaostest.Experiment {
+		{"not_steady_slow", func() Experiment {
 			s := &system{}
 			s.slow.Store(int64(300 * time.Millisecond))
-			return quick(fastFakeService(s), chaostest.Steps(chaostest.Inject(newFault("never applied"))))
+			return quick(fastFakeService(s), chaostest.Inject(newFault("never applied")))
 		}, chaostest.StatusNotSteady, "completed", false},
-		{"inconclusive_before", func() chaostest.Experiment {
+		{"inconclusive_before", func() Experiment {
 			s := &system{}
 			h := s.healthy(hypothesis.SuccessRate(1), hypothesis.MinSamples(1000))
-			return quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+			return quick(h, chaostest.Inject(newFault("harmless")))
 		}, chaostest.StatusInconclusive, "completed", false},
-		{"inconclusive_during", func() chaostest.Experiment {
+		{"inconclusive_during", func() Experiment {
 			s := &system{}
 			h := hypothesis.New("fake service answers",
-				hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10)))
-			e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+				hypothesis.Observe(s.probe(), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10))))
+			e := quick(h, chaostest.Inject(newFault("harmless")))
 			e.Before, e.After = 300*time.Millisecond, 300*time.Millisecond
 			return e
 		}, chaostest.StatusInconclusive, "completed", false},
-		{"inconclusive_after", func() chaostest.Experiment {
+		{"inconclusive_after", func() Experiment {
 			s := &system{}
 			// 15 samples in the gate and in the one window of the method,
 			// 5 in the after window: fewer than the 10 required.
 			h := hypothesis.New("fake service answers",
-				hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10)))
-			e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+				hypothesis.Observe(s.probe(), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10))))
+			e := quick(h, chaostest.Inject(newFault("harmless")))
 			e.Before, e.Duration, e.Window = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
 			return e
 		}, chaostest.StatusInconclusive, "completed", true},
-		{"aborted_apply", func() chaostest.Experiment {
+		{"aborted_apply", func() Experiment {
 			s := &system{}
 			f := newFault("broken fault")
 			f.onApply = func(context.Context) error { return errors.New("connection refused") }
-			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(f)))
+			return quick(s.healthy(), chaostest.Inject(f))
 		}, chaostest.StatusAborted, "aborted", false},
-		{"control_group_deviated", func() chaostest.Experiment {
+		{"control_group_deviated", func() Experiment {
 			exp, _, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 50*time.Millisecond))
-			e := quick(steady, chaostest.Steps(chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond))))
-			e.Control, e.Expect = control, chaostest.ExpectDeviation
+			e := quick(steady, chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond)))
+			e.Control, e.ExpectDeviation = control, true
 			return e
 		}, chaostest.StatusDeviated, "completed", false},
-		{"control_group_shared_noise", func() chaostest.Experiment {
+		{"control_group_shared_noise", func() Experiment {
 			exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
 			both := slows(exp, "a slow shared dependency", 400*time.Millisecond, ctl)
-			e := quick(steady, chaostest.Steps(chaostest.Inject(both)))
+			e := quick(steady, chaostest.Inject(both))
 			e.Control = control
 			return e
 		}, chaostest.StatusInconclusive, "completed", false},
@@ -136,12 +136,12 @@ func ctkScenarios() []ctkScenario {
 }
 
 // scenarioJournal runs e on a recording T and returns its report and journal.
-func scenarioJournal(t *testing.T, name string, e chaostest.Experiment) (chaostest.Report, []byte) {
+func scenarioJournal(t *testing.T, name string, e Experiment) (chaostest.Report, []byte) {
 	t.Helper()
 	r := newRecT(name)
 	at := artifactT{recT: r, dir: t.TempDir()}
 	var rep chaostest.Report
-	play(r, at, func(t chaostest.T) { rep = chaostest.Run(t, e) })
+	play(r, at, func(t chaostest.T) { rep = run(t, e) })
 	if rep.Journal == "" {
 		t.Fatalf("no journal written:\n%s", r.errors())
 	}

@@ -34,29 +34,29 @@ func deviatedJournal(t *testing.T) (map[string]any, []byte) {
 	t.Helper()
 	s := &system{}
 	h := hypothesis.New("fake service is fast",
-		hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 50*time.Millisecond)))
-	e := chaostest.Experiment{
-		Title:       "fake service answers within 50ms while slowed",
-		SteadyState: h,
-		Method:      chaostest.Steps(chaostest.Inject(slowFault{s})),
-		Before:      200 * time.Millisecond,
-		Duration:    400 * time.Millisecond,
-		Window:      400 * time.Millisecond,
-		After:       200 * time.Millisecond,
-		Expect:      chaostest.ExpectDeviation,
-		Seed:        42,
+		hypothesis.Observe(s.probe(), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 50*time.Millisecond))))
+	e := Experiment{
+		Title:           "fake service answers within 50ms while slowed",
+		SteadyState:     h,
+		Method:          chaostest.Inject(slowFault{s}),
+		Before:          200 * time.Millisecond,
+		Duration:        400 * time.Millisecond,
+		Window:          400 * time.Millisecond,
+		After:           200 * time.Millisecond,
+		ExpectDeviation: true,
+		Seed:            42,
 	}
 	r := newRecT("TestJournal/deviated")
 	at := artifactT{recT: r, dir: t.TempDir()}
 	var rep chaostest.Report
-	play(r, at, func(t chaostest.T) { rep = chaostest.Run(t, e) })
+	play(r, at, func(t chaostest.T) { rep = run(t, e) })
 	if r.Failed() || rep.Status != chaostest.StatusDeviated {
 		t.Fatalf("status %q, want deviated:\n%s", rep.Status, r.errors())
 	}
-	if d := os.Getenv(chaostest.EnvJournal); d != "" {
+	if d := os.Getenv("CHAOSTEST_JOURNAL"); d != "" {
 		// CHAOSTEST_JOURNAL wins (TestJournalDirectoryFromEnvironmentWinsOverArtifactDir).
 		if filepath.Dir(rep.Journal) != d {
-			t.Fatalf("journal at %q, want it in %s=%s", rep.Journal, chaostest.EnvJournal, d)
+			t.Fatalf("journal at %q, want it in %s=%s", rep.Journal, "CHAOSTEST_JOURNAL", d)
 		}
 	} else if filepath.Dir(rep.Journal) != at.dir || filepath.Base(rep.Journal) != "TestJournal_deviated.journal.json" {
 		t.Fatalf("journal at %q, want TestJournal_deviated.journal.json in the artifact directory", rep.Journal)
@@ -196,20 +196,20 @@ func TestJournalFields(t *testing.T) {
 
 func TestJournalDirectoryFromEnvironmentWinsOverArtifactDir(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(chaostest.EnvJournal, dir)
+	t.Setenv("CHAOSTEST_JOURNAL", dir)
 	r := newRecT("TestJournal/env")
 	at := artifactT{recT: r, dir: t.TempDir()}
 	var rep chaostest.Report
 	play(r, at, func(t chaostest.T) {
-		rep = chaostest.Run(t, quick((&system{}).healthy(), chaostest.Steps(chaostest.Inject(newFault("f")))))
+		rep = run(t, quick((&system{}).healthy(), chaostest.Inject(newFault("f"))))
 		// A second experiment in the same test does not overwrite the first.
-		rep2 := chaostest.Run(t, quick((&system{}).healthy(), chaostest.Steps(chaostest.Inject(newFault("f")))))
+		rep2 := run(t, quick((&system{}).healthy(), chaostest.Inject(newFault("f"))))
 		if rep2.Journal == rep.Journal || !strings.HasSuffix(rep2.Journal, "TestJournal_env.2.journal.json") {
 			t.Errorf("second journal %q, first %q", rep2.Journal, rep.Journal)
 		}
 	})
 	if filepath.Dir(rep.Journal) != dir {
-		t.Errorf("journal at %q, want it in %s=%s", rep.Journal, chaostest.EnvJournal, dir)
+		t.Errorf("journal at %q, want it in %s=%s", rep.Journal, "CHAOSTEST_JOURNAL", dir)
 	}
 	if r.Failed() {
 		t.Errorf("%s", r.errors())

@@ -111,9 +111,12 @@ func (r *runner) failureMessage() string {
 		writeViolations(&b, "before", rep.Before)
 		r.writeControl(&b, "before", rep.ControlBefore)
 	case StatusDeviated:
-		if r.e.Expect == ExpectHold {
+		switch {
+		case r.e.Expect == expectHold:
 			fmt.Fprintf(&b, ": the hypothesis %q was violated\n", r.e.SteadyState.Title())
-		} else {
+		case len(r.e.Reasons) > 0:
+			fmt.Fprintf(&b, ", but no deviation shows what the experiment documents: %s\n", reasonList(r.e.Reasons))
+		default:
 			b.WriteString("\n")
 		}
 		for _, d := range rep.Deviations {
@@ -121,6 +124,9 @@ func (r *runner) failureMessage() string {
 				b.WriteString(r.notRecovered())
 			}
 			label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
+			if d.Phase == PhaseAfter {
+				label = fmt.Sprintf("after, window at %s (recovering from: %s)", fmtOffset(d.Offset), faultList(d.Faults))
+			}
 			writeViolations(&b, label, d.Result)
 			if d.Phase == PhaseDuring {
 				for _, w := range r.windows {
@@ -134,7 +140,7 @@ func (r *runner) failureMessage() string {
 			b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
 		}
 	case StatusHeld:
-		if r.e.Expect == ExpectDeviation {
+		if r.e.Expect == expectDeviation {
 			b.WriteString(": expected a deviation but the hypothesis held: the weakness this test documents may be fixed\n")
 		} else {
 			b.WriteString("\n")
@@ -160,7 +166,7 @@ func (r *runner) failureMessage() string {
 		fmt.Fprintf(&b, ": %v\n", r.abort)
 	}
 	b.WriteString(r.timeline())
-	fmt.Fprintf(&b, "  reproduce: %s", reproduceCommand(r.t.Name(), r.seed))
+	fmt.Fprintf(&b, "  reproduce: %s", reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()))
 	return b.String()
 }
 
@@ -231,8 +237,36 @@ func (r *runner) timeline() string {
 	return b.String()
 }
 
-// reproduceCommand is the go test command line that runs this test again
-// with the same seed.
-func reproduceCommand(testName string, seed int64) string {
-	return fmt.Sprintf("go test -run '%s' -%s=%d", runPattern(testName), FlagSeed, seed)
+// reproduceCommand is the go test command line that runs this test again,
+// with the same seed when a fault read it, quoted for a POSIX shell.
+func reproduceCommand(testName string, seed int64, seedUsed bool) string {
+	cmd := "go test -run " + shellQuote(runPattern(testName))
+	if seedUsed {
+		cmd += fmt.Sprintf(" -%s=%d", flagSeed, seed)
+	}
+	return cmd
+}
+
+// shellQuote quotes s as one word for a POSIX shell: inside single quotes
+// every character stands for itself, and a single quote is written '\”.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// deviationsLine is one line naming each deviation: its phase, offset and
+// the tolerances it violated.
+func (r *runner) deviationsLine() string {
+	var parts []string
+	for _, d := range r.report.Deviations {
+		var violated []string
+		for _, c := range d.Result.Checks {
+			for _, tr := range c.Tolerances {
+				if tr.Verdict == hypothesis.Violated {
+					violated = append(violated, c.Probe+": "+tr.Tolerance)
+				}
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s at %s (%s)", d.Phase, fmtOffset(d.Offset), strings.Join(violated, "; ")))
+	}
+	return "deviated " + strings.Join(parts, ", ")
 }

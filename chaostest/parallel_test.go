@@ -32,14 +32,14 @@ func TestTwentyParallelExperiments(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				e := quick(o.sys.healthy(), chaostest.Steps(chaostest.Inject(o.fault)))
+				e := quick(o.sys.healthy(), chaostest.Inject(o.fault))
 				e.Title = name
 				e.Seed = int64(i + 1)
 				if breaking {
-					e.Expect = chaostest.ExpectDeviation
+					e.ExpectDeviation = true
 				}
 				e.After = 150 * time.Millisecond
-				o.rep = chaostest.Run(t, e)
+				o.rep = run(t, e)
 			})
 		}
 	})

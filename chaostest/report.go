@@ -263,7 +263,7 @@ func (r *runner) reportPage(journal string) reportPage {
 	rep := r.report
 	e := r.e
 	expect := "the hypothesis to hold"
-	if e.Expect == ExpectDeviation {
+	if e.Expect == expectDeviation {
 		expect = "a deviation (the experiment documents a known weakness)"
 	}
 	note := "the run " + string(rep.Status)
@@ -279,7 +279,7 @@ func (r *runner) reportPage(journal string) reportPage {
 	case rep.Status == StatusAborted:
 		note = "the run was aborted"
 	}
-	if e.Expect == ExpectDeviation && rep.Status == StatusHeld {
+	if e.Expect == expectDeviation && rep.Status == StatusHeld {
 		note += ": the weakness this test documents may be fixed"
 	}
 	p := reportPage{
@@ -293,7 +293,7 @@ func (r *runner) reportPage(journal string) reportPage {
 		Seed:      r.seed,
 		Started:   r.start.Format("2006-01-02 15:04:05 MST"),
 		Duration:  fmtDur(rep.Duration),
-		Reproduce: reproduceCommand(r.t.Name(), r.seed),
+		Reproduce: reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()),
 		Journal:   journal,
 		Method:    e.Method.String(),
 	}

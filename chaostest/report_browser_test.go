@@ -107,20 +107,19 @@ func fragileTwinRun(t *testing.T, dir string) (*system, chaostest.Report) {
 	t.Helper()
 	s := &system{}
 	h := hypothesis.New("the fragile twin answers fast",
-		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).
-			Expect(hypothesis.SuccessRate(0.9), hypothesis.LatencyP(99, 200*time.Millisecond)))
-	e := chaostest.Experiment{
+		hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Timeout(time.Second), hypothesis.Expect(hypothesis.SuccessRate(0.9), hypothesis.LatencyP(99, 200*time.Millisecond))))
+	e := Experiment{
 		Title:       "the fragile twin answers within 200 ms while its cache is slow, then down",
 		SteadyState: h,
 		Method: chaostest.Sequence(
-			chaostest.Inject(slows(s, "cache: latency +400ms", 400*time.Millisecond)).For(500*time.Millisecond),
-			chaostest.Inject(breaks(s, "cache: down")).For(500*time.Millisecond)),
+			chaostest.Inject(slows(s, "cache: latency +400ms", 400*time.Millisecond), chaostest.For(500*time.Millisecond)),
+			chaostest.Inject(breaks(s, "cache: down"), chaostest.For(500*time.Millisecond))),
 		Before: 500 * time.Millisecond, Duration: 1500 * time.Millisecond, Window: 500 * time.Millisecond,
-		After: 500 * time.Millisecond, Expect: chaostest.ExpectDeviation, Seed: 7,
+		After: 500 * time.Millisecond, ExpectDeviation: true, Seed: 7,
 	}
 	r := newRecT("TestReportInABrowser/fragile")
 	var rep chaostest.Report
-	play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = chaostest.Run(t, e) })
+	play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = run(t, e) })
 	if r.Failed() || rep.Status != chaostest.StatusDeviated {
 		t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, r.log(), r.errors())
 	}

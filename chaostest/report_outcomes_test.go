@@ -19,28 +19,28 @@ func TestReportOfEveryOutcome(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name   string
-		exp    func(s *system) chaostest.Experiment
+		exp    func(s *system) Experiment
 		status chaostest.Status
 		shows  []string
 	}{
-		{"held", func(s *system) chaostest.Experiment {
-			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+		{"held", func(s *system) Experiment {
+			return quick(s.healthy(), chaostest.Inject(newFault("harmless")))
 		}, chaostest.StatusHeld, []string{`id="verdict">held</div>`, `<span class="pass">test passed</span>`, "Every tolerance held in every window."}},
-		{"not steady", func(s *system) chaostest.Experiment {
+		{"not steady", func(s *system) Experiment {
 			s.broken.Store(true)
-			return quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("never applied"))))
+			return quick(s.healthy(), chaostest.Inject(newFault("never applied")))
 		}, chaostest.StatusNotSteady, []string{`id="verdict">not steady</div>`, "the method never ran", "service unavailable", `class="v-violated window"`}},
-		{"inconclusive", func(s *system) chaostest.Experiment {
+		{"inconclusive", func(s *system) Experiment {
 			h := hypothesis.New("fake service answers",
-				hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10)))
-			e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+				hypothesis.Observe(s.probe(), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10))))
+			e := quick(h, chaostest.Inject(newFault("harmless")))
 			e.Before, e.After = 300*time.Millisecond, 300*time.Millisecond
 			return e
 		}, chaostest.StatusInconclusive, []string{`id="verdict">inconclusive</div>`, `class="v-inconclusive window"`, `<span class="reason">inconclusive: `, "fewer than the 10 required", ">too few samples</text>"}},
-		{"aborted", func(s *system) chaostest.Experiment {
+		{"aborted", func(s *system) Experiment {
 			broken := newFault("broken fault")
 			broken.onApply = func(context.Context) error { return errors.New("connection refused") }
-			return quick(s.healthy(), chaostest.Together(chaostest.Inject(newFault("first")), chaostest.Inject(broken).At(50*time.Millisecond)))
+			return quick(s.healthy(), chaostest.Together(chaostest.Inject(newFault("first")), chaostest.Inject(broken, chaostest.At(50*time.Millisecond))))
 		}, chaostest.StatusAborted, []string{`id="verdict">aborted</div>`, `aborted: fault &#34;broken fault&#34; failed to apply: connection refused`, "failed to apply: broken fault"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestReportOfEveryOutcome(t *testing.T) {
 			r := newRecT("TestReport/" + c.name)
 			dir := t.TempDir()
 			var rep chaostest.Report
-			play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = chaostest.Run(t, c.exp(s)) })
+			play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = run(t, c.exp(s)) })
 			if rep.Status != c.status {
 				t.Fatalf("status %q, want %q:\n%s", rep.Status, c.status, r.errors())
 			}

@@ -80,21 +80,20 @@ func fakeRun(tb testing.TB, spec fakeSpec) *runner {
 	const every = 25 * time.Millisecond
 	check := func(name string) hypothesis.Check {
 		p := hypothesis.ProbeFunc(name, func(context.Context) (any, error) { return nil, nil })
-		return hypothesis.Observe(p).Every(every).Timeout(time.Second).
-			Expect(hypothesis.SuccessRate(0.95), hypothesis.LatencyP(99, 300*time.Millisecond))
+		return hypothesis.Observe(p, hypothesis.Every(every), hypothesis.Timeout(time.Second), hypothesis.Expect(hypothesis.SuccessRate(0.95), hypothesis.LatencyP(99, 300*time.Millisecond)))
 	}
-	method := Steps(Inject(FaultFunc("cache: latency +800ms", noFault)).For(2 * time.Second))
+	var method Method = Inject(FaultFunc("cache: latency +800ms", noFault), For(2*time.Second))
 	if spec.twoFaults {
-		method = Sequence(Inject(FaultFunc("cache: latency +800ms", noFault)).For(time.Second),
-			Inject(FaultFunc("cache: down", noFault)).For(time.Second))
+		method = Sequence(Inject(FaultFunc("cache: latency +800ms", noFault), For(time.Second)),
+			Inject(FaultFunc("cache: down", noFault), For(time.Second)))
 	}
-	e := Experiment{
+	e := experiment{
 		Title: spec.title, SteadyState: hypothesis.New("the fake service is fast", check("GET /items/42")),
 		Method: method, Before: time.Second, Duration: 3 * time.Second, Window: time.Second, After: time.Second,
-		Expect: ExpectDeviation, Seed: 42,
+		Expect: expectDeviation, Seed: 42,
 	}
 	if spec.healthy {
-		e.Expect = ExpectHold
+		e.Expect = expectHold
 	}
 	if spec.control {
 		e.Control = hypothesis.New("the unfaulted twin", check("GET /items/42 (twin)"))
@@ -104,12 +103,12 @@ func fakeRun(tb testing.TB, spec fakeSpec) *runner {
 		tb.Fatal(err)
 	}
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	r := &runner{t: &reportT{name: spec.name}, e: e, seed: 42, start: t0}
+	r := &runner{t: &reportT{name: spec.name}, e: e, seed: 42, seedUse: &seedUse{seed: 42}, start: t0}
 	r.m0 = t0.Add(e.Before + 20*time.Millisecond)
 	r.methodEnd = r.m0.Add(e.Duration)
 	r.rollbackEnd = r.methodEnd.Add(2 * time.Millisecond)
 	afterFrom, afterTo := r.rollbackEnd, r.rollbackEnd.Add(e.After)
-	r.slots = e.Method.plan(e.Duration)
+	r.slots = planOf(e.Method).slots(e.Duration)
 	for _, sl := range r.slots {
 		a := &appliedFault{slot: sl, name: sl.fault.Name(), applyStart: r.m0.Add(sl.start), revertedBy: "schedule"}
 		a.applyEnd, a.revertStart = a.applyStart.Add(time.Millisecond), r.m0.Add(sl.end)
@@ -189,7 +188,7 @@ func fakeRun(tb testing.TB, spec fakeSpec) *runner {
 		r.ctrlAfter, r.report.ControlAfter = []hypothesis.Result{ctrlAfter}, ctrlAfter
 	}
 	r.report.Status = r.status()
-	r.report.Passed = passed(e.Expect, r.report.Status)
+	r.report.Passed = r.expected()
 	r.report.Duration = afterTo.Sub(t0) + 40*time.Millisecond
 	r.finished = true
 	return r
@@ -271,7 +270,7 @@ func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
 	}
 	text := html.UnescapeString(out)
 	for _, want := range []string{
-		"go test -run '^TestFake$/^fragile$' -chaostest.seed=42",
+		"go test -run '^TestFake$/^fragile$'",
 		"latency p99 <= 300ms", "expected <= 300ms", "success rate >= 95%",
 	} {
 		if !strings.Contains(text, want) {
@@ -365,7 +364,7 @@ func TestReportEscapesUserText(t *testing.T) {
 // the index is regenerated beside it; the narrative names both.
 func TestWriteReportNextToTheJournalAndIndex(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(EnvJournal, dir)
+	t.Setenv(envJournal, dir)
 	r := fakeRun(t, fakeSpec{twoFaults: true})
 	r.report.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
 	r.writeReport()
@@ -395,7 +394,7 @@ func TestWriteReportNextToTheJournalAndIndex(t *testing.T) {
 // Without a directory shared by experiments (the test's own ArtifactDir)
 // there is no index; a report that cannot be written fails the test.
 func TestWriteReportFailureFailsTheTest(t *testing.T) {
-	t.Setenv(EnvJournal, "")
+	t.Setenv(envJournal, "")
 	dir := t.TempDir()
 	r := fakeRun(t, fakeSpec{})
 	r.report.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
@@ -430,7 +429,7 @@ func TestIndexListsEveryReport(t *testing.T) {
 		"TestB_robust":         fakeRun(t, fakeSpec{name: "TestB/robust", title: "B <holds>"}), // deviated, expected to hold: fails
 		"TestC_twin_of_a_twin": fakeRun(t, fakeSpec{name: "TestC/twin", control: true}),
 	}
-	runs["TestB_robust"].e.Expect = ExpectHold
+	runs["TestB_robust"].e.Expect = expectHold
 	runs["TestB_robust"].report.Passed = false
 	for name, r := range runs {
 		if _, err := r.saveReport(filepath.Join(dir, name+reportSuffix)); err != nil {

@@ -15,7 +15,7 @@ func TestRunHeldPasses(t *testing.T) {
 	t.Parallel()
 	s := &system{}
 	f := newFault("harmless")
-	ft, rep := runExp("TestHeld", quick(s.healthy(), chaostest.Steps(chaostest.Inject(f))))
+	ft, rep := runExp("TestHeld", quick(s.healthy(), chaostest.Inject(f)))
 	if ft.Failed() {
 		t.Fatalf("a held experiment failed the test:\n%s", ft.errors())
 	}
@@ -39,7 +39,7 @@ func TestRunDeviatedFailsWithTimelineAndReproduction(t *testing.T) {
 	t.Parallel()
 	s := &system{}
 	f := breaks(s, "service down")
-	ft, rep := runExp("TestDeviated/slow_cache", quick(s.healthy(), chaostest.Steps(chaostest.Inject(f))))
+	ft, rep := runExp("TestDeviated/slow_cache", quick(s.healthy(), chaostest.Inject(f)))
 	if !ft.Failed() {
 		t.Fatal("a deviated experiment that expected to hold did not fail the test")
 	}
@@ -55,7 +55,7 @@ func TestRunDeviatedFailsWithTimelineAndReproduction(t *testing.T) {
 	mustContain(t, "failure message", ft.errors(),
 		`experiment "fake service stays healthy": deviated`,
 		"expected", "observed", "timeline", "on       service down", "off      service down", "window 1",
-		`reproduce: go test -run '^TestDeviated$/^slow_cache$' -chaostest.seed=42`)
+		`reproduce: go test -run '^TestDeviated$/^slow_cache$'`)
 }
 
 func TestRunExpectDeviation(t *testing.T) {
@@ -63,8 +63,8 @@ func TestRunExpectDeviation(t *testing.T) {
 	t.Run("deviated passes", func(t *testing.T) {
 		t.Parallel()
 		s := &system{}
-		e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
-		e.Expect = chaostest.ExpectDeviation
+		e := quick(s.healthy(), chaostest.Inject(breaks(s, "down")))
+		e.ExpectDeviation = true
 		ft, rep := runExp("TestWeakness", e)
 		if ft.Failed() || !rep.Passed || rep.Status != chaostest.StatusDeviated {
 			t.Errorf("status %q passed %v failed %v, want deviated and passed:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.errors())
@@ -73,8 +73,8 @@ func TestRunExpectDeviation(t *testing.T) {
 	t.Run("held fails", func(t *testing.T) {
 		t.Parallel()
 		s := &system{}
-		e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(newFault("harmless"))))
-		e.Expect = chaostest.ExpectDeviation
+		e := quick(s.healthy(), chaostest.Inject(newFault("harmless")))
+		e.ExpectDeviation = true
 		ft, rep := runExp("TestWeakness", e)
 		if !ft.Failed() || rep.Passed {
 			t.Fatalf("a held run that expected a deviation passed")
@@ -88,7 +88,7 @@ func TestRunNotSteadyNeverRunsTheMethod(t *testing.T) {
 	s := &system{}
 	s.broken.Store(true)
 	f := newFault("never applied")
-	ft, rep := runExp("TestNotSteady", quick(s.healthy(), chaostest.Steps(chaostest.Inject(f))))
+	ft, rep := runExp("TestNotSteady", quick(s.healthy(), chaostest.Inject(f)))
 	if rep.Status != chaostest.StatusNotSteady || rep.Passed || !ft.Failed() {
 		t.Fatalf("status %q passed %v failed %v, want not steady and failed", rep.Status, rep.Passed, ft.Failed())
 	}
@@ -103,7 +103,7 @@ func TestRunInconclusiveNeverPasses(t *testing.T) {
 	s := &system{}
 	// Far more samples are required than 10ms sampling gives in 100ms.
 	h := s.healthy(hypothesis.SuccessRate(1), hypothesis.MinSamples(1000))
-	e := quick(h, chaostest.Steps(chaostest.Inject(newFault("harmless"))))
+	e := quick(h, chaostest.Inject(newFault("harmless")))
 	// The gate cannot be judged either: the run is inconclusive (the system
 	// was not shown to be unhealthy), and the method never runs.
 	ft, rep := runExp("TestInconclusive", e)
@@ -122,9 +122,9 @@ func TestRunInconclusiveDuringMethod(t *testing.T) {
 	// 20ms sampling gives 15 samples in the 300ms gate but only 5 in each
 	// 100ms window of the method: fewer than the 10 the hypothesis requires.
 	h := hypothesis.New("fake service answers",
-		hypothesis.Observe(s.probe()).Every(20*time.Millisecond).Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10)))
+		hypothesis.Observe(s.probe(), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.MaxErrors(0), hypothesis.MinSamples(10))))
 	f := newFault("harmless")
-	e := quick(h, chaostest.Steps(chaostest.Inject(f)))
+	e := quick(h, chaostest.Inject(f))
 	e.Before = 300 * time.Millisecond
 	e.After = 300 * time.Millisecond
 	ft, rep := runExp("TestInconclusive", e)
@@ -150,9 +150,9 @@ func TestRunJudgesSlowSamplesOnceTheyFinish(t *testing.T) {
 	f.onApply = func(context.Context) error { s.slow.Store(int64(300 * time.Millisecond)); return nil }
 	f.onRevert = func() error { s.slow.Store(0); return nil }
 	h := hypothesis.New("fake service is fast",
-		hypothesis.Observe(s.probe()).Every(10*time.Millisecond).Timeout(time.Second).Expect(hypothesis.LatencyP(99, 50*time.Millisecond)))
-	e := quick(h, chaostest.Steps(chaostest.Inject(f)))
-	e.Expect = chaostest.ExpectDeviation
+		hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Timeout(time.Second), hypothesis.Expect(hypothesis.LatencyP(99, 50*time.Millisecond))))
+	e := quick(h, chaostest.Inject(f))
+	e.ExpectDeviation = true
 	ft, rep := runExp("TestSlow", e)
 	if rep.Status != chaostest.StatusDeviated || ft.Failed() {
 		t.Fatalf("status %q, want deviated:\n%s", rep.Status, ft.errors())
@@ -172,7 +172,7 @@ func TestRunApplyFailureAborts(t *testing.T) {
 	s := &system{}
 	fs, events := order("first", "broken fault")
 	fs[1].onApply = func(context.Context) error { return errors.New("connection refused") }
-	m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1]).At(50*time.Millisecond))
+	m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
 	ft, rep := runExp("TestApplyFails", quick(s.healthy(), m))
 	if rep.Status != chaostest.StatusAborted || !ft.Failed() {
 		t.Fatalf("status %q failed %v, want aborted and failed", rep.Status, ft.Failed())
@@ -188,7 +188,7 @@ func TestRunFailedRevertFailsTheTest(t *testing.T) {
 	s := &system{}
 	f := newFault("sticky")
 	f.onRevert = func() error { return errors.New("proxy gone") }
-	ft, rep := runExp("TestRevertFails", quick(s.healthy(), chaostest.Steps(chaostest.Inject(f))))
+	ft, rep := runExp("TestRevertFails", quick(s.healthy(), chaostest.Inject(f)))
 	if !ft.Failed() || rep.Passed {
 		t.Fatalf("a failed revert did not fail the test")
 	}
@@ -201,7 +201,7 @@ func TestRunFailedRevertFailsTheTest(t *testing.T) {
 func TestRunFailFast(t *testing.T) {
 	t.Parallel()
 	s := &system{}
-	e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
+	e := quick(s.healthy(), chaostest.Inject(breaks(s, "down")))
 	e.Duration = 600 * time.Millisecond
 	e.FailFast = true
 	ft, rep := runExp("TestFailFast", e)
@@ -216,13 +216,13 @@ func TestRunFailFast(t *testing.T) {
 }
 
 func TestRunFailFastFromEnvironment(t *testing.T) {
-	t.Setenv(chaostest.EnvFailFast, "1")
+	t.Setenv("CHAOSTEST_FAILFAST", "1")
 	s := &system{}
-	e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(breaks(s, "down"))))
+	e := quick(s.healthy(), chaostest.Inject(breaks(s, "down")))
 	e.Duration = 600 * time.Millisecond
 	_, rep := runExp("TestFailFastEnv", e)
 	if len(rep.During) != 1 {
-		t.Errorf("%d windows judged with %s=1, want 1", len(rep.During), chaostest.EnvFailFast)
+		t.Errorf("%d windows judged with %s=1, want 1", len(rep.During), "CHAOSTEST_FAILFAST")
 	}
 }
 
@@ -241,8 +241,8 @@ func TestRunRecoveryAllowance(t *testing.T) {
 	t.Run("recovers within the allowance", func(t *testing.T) {
 		t.Parallel()
 		s := &system{}
-		e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(lingering(s))))
-		e.Expect = chaostest.ExpectDeviation // the method deviates; the point is the after phase
+		e := quick(s.healthy(), chaostest.Inject(lingering(s)))
+		e.ExpectDeviation = true // the method deviates; the point is the after phase
 		e.Recovery = time.Second
 		ft, rep := runExp("TestRecovery", e)
 		if !rep.After.Held() {
@@ -259,7 +259,7 @@ func TestRunRecoveryAllowance(t *testing.T) {
 		t.Parallel()
 		s := &system{}
 		f := lingering(s)
-		e := quick(s.healthy(), chaostest.Steps(chaostest.Inject(f)))
+		e := quick(s.healthy(), chaostest.Inject(f))
 		_, rep := runExp("TestRecovery", e)
 		after := false
 		for _, d := range rep.Deviations {
@@ -277,7 +277,7 @@ func TestRunPanicInProbeStillReverts(t *testing.T) {
 	f := newFault("makes the probe panic")
 	f.onApply = func(context.Context) error { s.panicky.Store(true); return nil }
 	f.onRevert = func() error { s.panicky.Store(false); return nil }
-	ft, rep := runExp("TestProbePanic", quick(s.healthy(), chaostest.Steps(chaostest.Inject(f))))
+	ft, rep := runExp("TestProbePanic", quick(s.healthy(), chaostest.Inject(f)))
 	if rep.Status != chaostest.StatusDeviated || !ft.Failed() {
 		t.Fatalf("status %q, want deviated: a panicking probe is a failed sample", rep.Status)
 	}
@@ -293,10 +293,10 @@ func TestRunFailNowInsideTheMethodStillReverts(t *testing.T) {
 	f := newRecT("TestFailNow")
 	fs, events := order("first", "second")
 	fs[1].onApply = func(context.Context) error { f.FailNow(); return nil }
-	m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1]).At(50*time.Millisecond))
+	m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
 	returned := false
 	play(f, f, func(t chaostest.T) {
-		chaostest.Run(t, quick(s.healthy(), m))
+		run(t, quick(s.healthy(), m))
 		returned = true
 	})
 	if returned || !f.failNow {
@@ -312,7 +312,7 @@ func TestRunPanicInTheTestStillReverts(t *testing.T) {
 	s := &system{}
 	fs, events := order("first", "second")
 	fs[1].onApply = func(context.Context) error { panic("the system under test panicked") }
-	m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1]).At(50*time.Millisecond))
+	m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
 	ft, _ := runExp("TestPanic", quick(s.healthy(), m))
 	if ft.panicked != "the system under test panicked" {
 		t.Fatalf("panic %v, want the panic to reach the test", ft.panicked)
@@ -330,7 +330,7 @@ func TestRunDeadline(t *testing.T) {
 		f := newFault("never applied")
 		r := newRecT("TestDeadline")
 		dt := deadlineT{recT: r, deadline: time.Now().Add(300 * time.Millisecond)}
-		play(r, dt, func(t chaostest.T) { chaostest.Run(t, quick(s.healthy(), chaostest.Steps(chaostest.Inject(f)))) })
+		play(r, dt, func(t chaostest.T) { run(t, quick(s.healthy(), chaostest.Inject(f))) })
 		if !r.failNow || f.applied.Load() != 0 || s.calls.Load() != 0 {
 			t.Fatalf("failNow %v, applied %d, probe calls %d: want a failure before anything starts", r.failNow, f.applied.Load(), s.calls.Load())
 		}
@@ -341,12 +341,12 @@ func TestRunDeadline(t *testing.T) {
 		s := &system{}
 		fs, events := order("first", "hangs")
 		fs[1].onApply = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
-		m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1]).At(50*time.Millisecond))
+		m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
 		r := newRecT("TestDeadline")
 		deadline := time.Now().Add(2 * time.Second)
 		dt := deadlineT{recT: r, deadline: deadline}
 		var rep chaostest.Report
-		play(r, dt, func(t chaostest.T) { rep = chaostest.Run(t, quick(s.healthy(), m)) })
+		play(r, dt, func(t chaostest.T) { rep = run(t, quick(s.healthy(), m)) })
 		if time.Now().After(deadline) {
 			t.Errorf("the experiment ended after the test's deadline")
 		}

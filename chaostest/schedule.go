@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Step is a fault scheduled in the method of an experiment. It is a value;
-// its methods return modified copies.
+// Step is a fault scheduled in the method of an experiment: Inject(f) with
+// StepOptions. A Step is a Method by itself; Together and Sequence combine
+// several.
 type Step struct {
 	fault  Fault
 	at     time.Duration
@@ -14,17 +15,47 @@ type Step struct {
 	hasFor bool
 }
 
-// Inject schedules f at offset 0 of the method, for the rest of the method.
-func Inject(f Fault) Step { return Step{fault: f} }
+// StepOption schedules a step: At and For.
+type StepOption interface {
+	applyStep(s *Step)
+	String() string
+}
+
+type stepOption struct {
+	desc  string
+	apply func(s *Step)
+}
+
+func (o stepOption) applyStep(s *Step) { o.apply(s) }
+func (o stepOption) String() string    { return o.desc }
+
+// Inject schedules f: by default at offset 0 of the method, for the rest of
+// the method.
+//
+//	chaostest.Inject(cache.Latency(500*time.Millisecond), chaostest.At(time.Second), chaostest.For(2*time.Second))
+func Inject(f Fault, opts ...StepOption) Step {
+	s := Step{fault: f}
+	for _, o := range opts {
+		if o != nil {
+			o.applyStep(&s)
+		}
+	}
+	return s
+}
 
 // At sets the offset of the step from the start of the method (in a
-// Sequence: from the end of the previous step). Negative offsets are
-// rejected when the experiment is validated.
-func (s Step) At(offset time.Duration) Step { s.at = offset; return s }
+// Sequence: from the end of the previous step); accepted: >= 0.
+func At(offset time.Duration) StepOption {
+	return stepOption{desc: fmt.Sprintf("At(%v)", offset), apply: func(s *Step) { s.at = offset }}
+}
 
-// For sets how long the fault stays applied; 0 means until the method ends.
-// Negative durations are rejected when the experiment is validated.
-func (s Step) For(d time.Duration) Step { s.dur = d; s.hasFor = true; return s }
+// For sets how long the fault stays applied; accepted: > 0. Without For
+// the fault stays until the method ends. The time a fault's Apply takes (a
+// container restart can take seconds) counts against it: the fault is
+// reverted For after its Apply began.
+func For(d time.Duration) StepOption {
+	return stepOption{desc: fmt.Sprintf("For(%v)", d), apply: func(s *Step) { s.dur = d; s.hasFor = true }}
+}
 
 // Fault returns the scheduled fault.
 func (s Step) Fault() Fault { return s.fault }
@@ -36,13 +67,15 @@ func (s Step) String() string {
 		name = s.fault.Name()
 	}
 	out := fmt.Sprintf("%q at +%v", name, s.at)
-	if s.dur > 0 {
+	if s.hasFor {
 		out += fmt.Sprintf(" for %v", s.dur)
 	} else {
 		out += " until the method ends"
 	}
 	return out
 }
+
+func (s Step) plan() schedule { return schedule{arrangement: together, steps: []Step{s}} }
 
 type arrangement int
 
@@ -51,33 +84,38 @@ const (
 	sequence
 )
 
-// Method is the schedule of an experiment's faults. Build it with Steps,
-// Together or Sequence; the zero Method has no steps and is rejected.
-type Method struct {
+// Method is the schedule of an experiment's faults: a Step, or several
+// combined by Together or Sequence.
+type Method interface {
+	plan() schedule
+	String() string
+}
+
+// schedule is a Method's steps and how they are arranged.
+type schedule struct {
 	arrangement arrangement
 	steps       []Step
 }
 
+func (m schedule) plan() schedule { return m }
+
+// planOf returns the schedule of m.
+func planOf(m Method) schedule { return m.plan() }
+
 // Together schedules every step from the same origin, the start of the
 // method, each at its own At offset.
 func Together(steps ...Step) Method {
-	return Method{arrangement: together, steps: append([]Step(nil), steps...)}
+	return schedule{arrangement: together, steps: append([]Step(nil), steps...)}
 }
-
-// Steps is Together; it reads well with a single step.
-func Steps(steps ...Step) Method { return Together(steps...) }
 
 // Sequence schedules each step after the previous one ended: its At is added
 // to that point. Every step in a Sequence must have a For.
 func Sequence(steps ...Step) Method {
-	return Method{arrangement: sequence, steps: append([]Step(nil), steps...)}
+	return schedule{arrangement: sequence, steps: append([]Step(nil), steps...)}
 }
 
-// Len is the number of steps.
-func (m Method) Len() int { return len(m.steps) }
-
 // String describes the method, e.g. `together: "a" at +0s for 1s`.
-func (m Method) String() string {
+func (m schedule) String() string {
 	kind := "together"
 	if m.arrangement == sequence {
 		kind = "sequence"
@@ -105,7 +143,7 @@ type slot struct {
 
 // naturalEnd is where the method would end if Duration were not set: the end
 // of the last step, counting an open-ended step as lasting defaultOpenStep.
-func (m Method) naturalEnd() time.Duration {
+func (m schedule) naturalEnd() time.Duration {
 	var end, cursor time.Duration
 	for _, s := range m.steps {
 		origin := time.Duration(0)
@@ -125,9 +163,9 @@ func (m Method) naturalEnd() time.Duration {
 
 // validate checks the steps against the method's duration; the error names
 // the step and says the accepted range.
-func (m Method) validate(duration time.Duration) error {
+func (m schedule) validate(duration time.Duration) error {
 	if len(m.steps) == 0 {
-		return fmt.Errorf("Method must have at least one step (build it with Steps, Together or Sequence)")
+		return fmt.Errorf("method: no step; accepted: at least one Step (Inject) in Together or Sequence")
 	}
 	for i, s := range m.steps {
 		n := i + 1
@@ -137,10 +175,10 @@ func (m Method) validate(duration time.Duration) error {
 		if s.at < 0 {
 			return fmt.Errorf("Method step %d (%q): At must be >= 0, got %v", n, s.fault.Name(), s.at)
 		}
-		if s.dur < 0 {
-			return fmt.Errorf("Method step %d (%q): For must be >= 0 (0 = until the method ends), got %v", n, s.fault.Name(), s.dur)
+		if s.hasFor && s.dur <= 0 {
+			return fmt.Errorf("Method step %d (%q): For %v out of range; accepted: > 0 (leave For out to last until the method ends)", n, s.fault.Name(), s.dur)
 		}
-		if m.arrangement == sequence && s.dur == 0 {
+		if m.arrangement == sequence && !s.hasFor {
 			return fmt.Errorf("Method step %d (%q): every step in a Sequence must have a For > 0", n, s.fault.Name())
 		}
 		if v, ok := s.fault.(validator); ok {
@@ -149,7 +187,16 @@ func (m Method) validate(duration time.Duration) error {
 			}
 		}
 	}
-	for _, sl := range m.plan(duration) {
+	slots := m.slots(duration)
+	for i, a := range slots {
+		for _, b := range slots[i+1:] {
+			if a.fault.Name() == b.fault.Name() && a.start < b.end && b.start < a.end {
+				return fmt.Errorf("Method steps %d and %d: the same fault %q overlaps itself from +%v to +%v; accepted: one application of a fault at a time (its toxics would stack)",
+					a.index+1, b.index+1, a.fault.Name(), max(a.start, b.start), min(a.end, b.end))
+			}
+		}
+	}
+	for _, sl := range slots {
 		n := sl.index + 1
 		if sl.start >= duration {
 			return fmt.Errorf("Method step %d (%q): starts at +%v, past the method's Duration %v; must start before Duration", n, sl.fault.Name(), sl.start, duration)
@@ -162,7 +209,7 @@ func (m Method) validate(duration time.Duration) error {
 }
 
 // plan places every step on the method's clock.
-func (m Method) plan(duration time.Duration) []slot {
+func (m schedule) slots(duration time.Duration) []slot {
 	slots := make([]slot, 0, len(m.steps))
 	var cursor time.Duration
 	for i, s := range m.steps {

@@ -34,14 +34,24 @@ func settleMax(h *hypothesis.Hypothesis) time.Duration {
 // settled reports whether every tick intended in [from, to) has finished,
 // or can no longer be waited for.
 func (r *runner) settled(from, to time.Time) bool {
-	wait := settleMax(r.e.SteadyState)
+	s := r.judged()
+	wait := settleMax(s.Hypothesis())
 	if r.control != nil {
 		wait = max(wait, settleMax(r.e.Control))
 	}
 	if time.Now().After(to.Add(wait)) {
 		return true
 	}
-	return samplesIn(r.sampler, from, to) && (r.control == nil || samplesIn(r.control, from, to))
+	return samplesIn(s, from, to) && (r.control == nil || samplesIn(r.control, from, to))
+}
+
+// judged is the sampler of the hypothesis judged now: the after state's
+// once it is sampled apart (SteadyAfter), else the steady state's.
+func (r *runner) judged() *hypothesis.Sampler {
+	if r.afterSampler != nil {
+		return r.afterSampler
+	}
+	return r.sampler
 }
 
 // samplesIn reports whether every tick of s intended in [from, to) has finished.

@@ -5,44 +5,67 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 )
 
-// interruptWatch catches SIGINT while a method runs, so that an interrupted
-// `go test` reverts every applied fault before it stops. Without it, the
-// default handling would end the process at once, skipping every cleanup.
+// interruptWatch catches SIGINT (Ctrl-C) and SIGTERM (what CI runners, timeout
+// and kill send first) while a method runs, so that an interrupted or
+// terminated `go test` reverts every applied fault before it stops. Without
+// it, the default handling would end the process at once, skipping every
+// cleanup.
 //
 // Several experiments may watch at once (parallel tests): each gets the
 // signal, reverts its own faults, stops watching and raises the signal
 // again. The raise reaches the experiments still watching, and once none is
-// left, the default handling ends the process as an uncaught interrupt would.
+// left, the default handling ends the process as the uncaught signal would.
 type interruptWatch struct {
 	ch   chan os.Signal
 	done chan struct{}
 	wg   sync.WaitGroup
-	got  bool // set by the watcher goroutine; read after wg.Wait
+	sig  os.Signal // the signal caught; set by the watcher goroutine, read after wg.Wait
 }
 
-// watchInterrupts starts catching SIGINT; on one, it cancels the run with
-// errInterrupted.
+// stopSignals are the signals an experiment reverts its faults on.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// interruption is the cause a caught signal cancels the run with: it is
+// errInterrupted for errors.Is, and names the signal.
+type interruption struct{ sig os.Signal }
+
+func (e interruption) Error() string {
+	switch e.sig {
+	case os.Interrupt:
+		return errInterrupted.Error()
+	case syscall.SIGTERM:
+		return "terminated (SIGTERM)"
+	}
+	return "interrupted (" + e.sig.String() + ")"
+}
+
+func (e interruption) Is(target error) bool { return target == errInterrupted }
+
+// watchInterrupts starts catching SIGINT and SIGTERM; on one, it cancels the
+// run with a cause that is errInterrupted.
 func watchInterrupts(cancel context.CancelCauseFunc) *interruptWatch {
 	w := &interruptWatch{ch: make(chan os.Signal, 1), done: make(chan struct{})}
-	signal.Notify(w.ch, os.Interrupt)
+	signal.Notify(w.ch, stopSignals...)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
 		select {
-		case <-w.ch:
-			w.got = true
-			cancel(errInterrupted)
+		case sig := <-w.ch:
+			w.sig = sig
+			cancel(interruption{sig})
 		case <-w.done:
 		}
 	}()
 	return w
 }
 
-// stop restores the default handling of SIGINT (unless other experiments
-// still watch) and reports whether one was caught. It is idempotent.
+// stop restores the default handling of SIGINT and SIGTERM (unless other
+// experiments still watch) and reports whether one was caught. It is
+// idempotent.
 func (w *interruptWatch) stop() bool {
 	if w == nil {
 		return false
@@ -54,31 +77,34 @@ func (w *interruptWatch) stop() bool {
 		close(w.done)
 	}
 	w.wg.Wait()
-	if !w.got {
+	if w.sig == nil {
 		// A signal that raced with stop is still an interrupt.
 		select {
-		case <-w.ch:
-			w.got = true
+		case w.sig = <-w.ch:
 		default:
 		}
 	}
-	return w.got
+	return w.sig != nil
 }
 
 // reraiseWait bounds how long reraise waits for the signal to end the
-// process; it returns earlier only when other experiments still catch SIGINT
+// process; it returns earlier only when other experiments still catch it
 // (they raise it again once their own faults are reverted).
 const reraiseWait = 5 * time.Second
 
-// reraise sends SIGINT to the process again, now that the faults are
-// reverted and this experiment no longer catches it, so go test stops as
-// the user asked, and waits for it to take effect: returning at once would
-// let the test end and the binary exit normally first. Where a process
-// cannot signal itself, it exits.
+// reraise sends the caught signal (SIGINT when none was) to the process
+// again, now that the faults are reverted and this experiment no longer
+// catches it, so go test stops as the user (or the runner) asked, and waits
+// for it to take effect: returning at once would let the test end and the
+// binary exit normally first. Where a process cannot signal itself, it exits.
 func (w *interruptWatch) reraise() {
+	sig := os.Signal(os.Interrupt)
+	if w != nil && w.sig != nil {
+		sig = w.sig
+	}
 	p, err := os.FindProcess(os.Getpid())
 	if err == nil {
-		err = p.Signal(os.Interrupt)
+		err = p.Signal(sig)
 	}
 	if err != nil {
 		os.Exit(2)

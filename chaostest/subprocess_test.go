@@ -61,15 +61,11 @@ func TestSubprocessExperiment(t *testing.T) {
 		duration = time.Minute
 	}
 	probe := hypothesis.ProbeFunc("always fine", func(context.Context) (any, error) { return nil, nil })
-	chaostest.Run(t, chaostest.Experiment{
-		Title:       "subprocess " + mode,
-		SteadyState: hypothesis.New("fine", hypothesis.Observe(probe).Every(10*time.Millisecond)),
-		Method:      chaostest.Together(chaostest.Inject(marked), chaostest.Inject(second).At(50*time.Millisecond)),
-		Before:      100 * time.Millisecond,
-		Duration:    duration,
-		Window:      100 * time.Millisecond,
-		After:       100 * time.Millisecond,
-	})
+	chaostest.Run(t,
+
+		hypothesis.New("fine", hypothesis.Observe(probe, hypothesis.Every(10*time.Millisecond))),
+		chaostest.Together(chaostest.Inject(marked), chaostest.Inject(second, chaostest.At(50*time.Millisecond))), chaostest.Title("subprocess "+mode), chaostest.Before(100*time.Millisecond), chaostest.Duration(duration), chaostest.Window(100*time.Millisecond), chaostest.After(100*time.Millisecond))
+
 }
 
 type subprocess struct {
@@ -88,7 +84,7 @@ func startSubprocess(t *testing.T, mode string, args ...string) *subprocess {
 	sp := &subprocess{marker: filepath.Join(dir, "reverted"), journals: filepath.Join(dir, "journals")}
 	args = append([]string{"-test.run=^TestSubprocessExperiment$", "-test.v"}, args...)
 	sp.cmd = exec.Command(os.Args[0], args...)
-	sp.cmd.Env = append(os.Environ(), envMode+"="+mode, envMarker+"="+sp.marker, chaostest.EnvJournal+"="+sp.journals)
+	sp.cmd.Env = append(os.Environ(), envMode+"="+mode, envMarker+"="+sp.marker, "CHAOSTEST_JOURNAL"+"="+sp.journals)
 	return sp
 }
 

@@ -1,6 +1,9 @@
 package chaostest
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // T is the narrow testing interface of chaostest and fixtures; *testing.T and
 // *testing.B satisfy it. It is an interface of this package, not testing.TB,
@@ -40,4 +43,17 @@ func artifactDirOf(t T) string {
 		return a.ArtifactDir()
 	}
 	return ""
+}
+
+type contexter interface{ Context() context.Context }
+
+// contextOf returns t.Context() when t has it (canceled just before t's
+// cleanups run), else context.Background().
+func contextOf(t T) context.Context {
+	if c, ok := t.(contexter); ok {
+		if ctx := c.Context(); ctx != nil {
+			return ctx
+		}
+	}
+	return context.Background()
 }

@@ -20,58 +20,84 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 	s := &system{}
 	f := newFault("f")
 	step := chaostest.Inject(f)
-	valid := func() chaostest.Experiment { return quick(s.healthy(), chaostest.Steps(step)) }
+	valid := func() Experiment { return quick(s.healthy(), step) }
 	cases := []struct {
 		name string
-		edit func(e *chaostest.Experiment)
+		edit func(e *Experiment)
 		want string
 	}{
-		{"no hypothesis", func(e *chaostest.Experiment) { e.SteadyState = nil }, "SteadyState is required"},
-		{"bad hypothesis", func(e *chaostest.Experiment) {
-			e.SteadyState = hypothesis.New("x", hypothesis.Observe(s.probe()).Every(-time.Second))
-		}, "SteadyState: "},
-		{"no steps", func(e *chaostest.Experiment) { e.Method = chaostest.Method{} }, "Method must have at least one step"},
-		{"control-relative without Control", func(e *chaostest.Experiment) {
+		{"no hypothesis", func(e *Experiment) { e.SteadyState = nil }, "steady state: required; accepted: a hypothesis built with hypothesis.New"},
+		{"bad hypothesis", func(e *Experiment) {
+			e.SteadyState = hypothesis.New("x", hypothesis.Observe(s.probe(), hypothesis.Every(-time.Second)))
+		}, "steady state: "},
+		{"no method", func(e *Experiment) { e.Method = nil }, "method: required; accepted: a Step (Inject), Together or Sequence"},
+		{"no steps", func(e *Experiment) { e.Method = chaostest.Together() }, "method: no step; accepted: at least one Step"},
+		{"control-relative without Control", func(e *Experiment) {
 			e.SteadyState = s.healthy(hypothesis.SuccessRateRelative(hypothesis.Control, 0.01))
-		}, "Control is required: SteadyState has a tolerance relative to hypothesis.Control"},
-		{"Control is SteadyState", func(e *chaostest.Experiment) { e.Control = e.SteadyState }, "Control must be a hypothesis of its own"},
-		{"Control with other checks", func(e *chaostest.Experiment) {
+		}, "Control: required: the steady state has a tolerance relative to hypothesis.Control"},
+		{"Control is SteadyState", func(e *Experiment) { e.Control = e.SteadyState }, "Control: must be a hypothesis of its own"},
+		{"Control with other checks", func(e *Experiment) {
 			e.Control = hypothesis.New("twin", hypothesis.Observe(s.probe()), hypothesis.Observe(s.probe()))
-		}, "Control must have as many checks as SteadyState (1, matched by position), got 2"},
-		{"bad Control", func(e *chaostest.Experiment) {
-			e.Control = hypothesis.New("twin", hypothesis.Observe(s.probe()).Timeout(-time.Second))
+		}, "Control: must have as many checks as the steady state (1, matched by position), got 2"},
+		{"bad Control", func(e *Experiment) {
+			e.Control = hypothesis.New("twin", hypothesis.Observe(s.probe(), hypothesis.Timeout(-time.Second)))
 		}, `Control: hypothesis "twin": check 1 (fake service): Timeout must be > 0, got -1s`},
-		{"negative Before", func(e *chaostest.Experiment) { e.Before = -time.Second }, "Before must be >= 0 (0 = default), got -1s"},
-		{"negative Duration", func(e *chaostest.Experiment) { e.Duration = -time.Second }, "Duration must be >= 0"},
-		{"negative Window", func(e *chaostest.Experiment) { e.Window = -time.Second }, "Window must be >= 0"},
-		{"negative After", func(e *chaostest.Experiment) { e.After = -time.Second }, "After must be >= 0"},
-		{"negative Recovery", func(e *chaostest.Experiment) { e.Recovery = -time.Second }, "Recovery must be >= 0"},
-		{"unknown Expect", func(e *chaostest.Experiment) { e.Expect = 7 }, "Expect must be ExpectHold or ExpectDeviation, got 7"},
-		{"nil fault", func(e *chaostest.Experiment) { e.Method = chaostest.Steps(chaostest.Inject(nil)) }, "Method step 1: fault must not be nil"},
-		{"negative At", func(e *chaostest.Experiment) { e.Method = chaostest.Steps(step.At(-time.Second)) }, `Method step 1 ("f"): At must be >= 0, got -1s`},
-		{"negative For", func(e *chaostest.Experiment) { e.Method = chaostest.Steps(step.For(-time.Second)) }, `Method step 1 ("f"): For must be >= 0`},
-		{"step past Duration", func(e *chaostest.Experiment) {
-			e.Method = chaostest.Steps(step.At(150 * time.Millisecond).For(100 * time.Millisecond))
-		},
-			`Method step 1 ("f"): ends at +250ms, past the method's Duration 200ms`},
-		{"step starts past Duration", func(e *chaostest.Experiment) { e.Method = chaostest.Steps(step.At(time.Second)) }, `starts at +1s, past the method's Duration 200ms`},
-		{"Sequence step without For", func(e *chaostest.Experiment) {
-			e.Method = chaostest.Sequence(step.For(50*time.Millisecond), chaostest.Inject(newFault("g")))
+		{"bad SteadyAfter", func(e *Experiment) {
+			e.SteadyAfter = hypothesis.New("", hypothesis.Observe(s.probe()))
+		}, `SteadyAfter: hypothesis: title must not be empty`},
+		{"RecoversWithin in the steady state", func(e *Experiment) {
+			e.SteadyState = s.healthy(hypothesis.RecoversWithin(50 * time.Millisecond))
+		}, "steady state: RecoversWithin(50ms) judges a recovery, and steady state is judged before any fault too; accepted: RecoversWithin only in SteadyAfter's hypothesis"},
+		{"RecoversWithin longer than After", func(e *Experiment) {
+			e.SteadyAfter = s.healthy(hypothesis.RecoversWithin(time.Second))
+		}, "SteadyAfter: RecoversWithin(1s) must be shorter than the After window 100ms"},
+		{"negative Before", func(e *Experiment) { e.Before = -time.Second }, "Before: -1s out of range; accepted: > 0 (default 1s)"},
+		{"negative Duration", func(e *Experiment) { e.Duration = -time.Second }, "Duration: -1s out of range; accepted: > 0"},
+		{"negative Window", func(e *Experiment) { e.Window = -time.Second }, "Window: -1s out of range; accepted: > 0"},
+		{"negative After", func(e *Experiment) { e.After = -time.Second }, "After: -1s out of range; accepted: > 0"},
+		{"negative Recovery", func(e *Experiment) { e.Recovery = -time.Second }, "Recovery: -1s out of range; accepted: >= 0"},
+		{"empty Title", func(e *Experiment) { e.Title = " " }, "Title: empty; accepted: a non-empty claim"},
+		{"nil reason", func(e *Experiment) { e.Reasons = []chaostest.Reason{nil} }, "ExpectDeviation: reason 1 is nil; accepted: Violates, While or NotRecovered"},
+		{"Violates(nil)", func(e *Experiment) { e.Reasons = []chaostest.Reason{chaostest.Violates(nil)} }, "ExpectDeviation: reason 1: Violates: nil tolerance"},
+		{"While(nil)", func(e *Experiment) { e.Reasons = []chaostest.Reason{chaostest.While(nil)} }, "ExpectDeviation: reason 1: While: nil fault"},
+		{"nil fault", func(e *Experiment) { e.Method = chaostest.Inject(nil) }, "Method step 1: fault must not be nil"},
+		{"negative At", func(e *Experiment) { e.Method = chaostest.Inject(f, chaostest.At(-time.Second)) }, `Method step 1 ("f"): At must be >= 0, got -1s`},
+		{"negative At, default Duration", func(e *Experiment) {
+			e.Duration, e.Window = 0, 0
+			e.Method = chaostest.Inject(f, chaostest.At(-5*time.Second), chaostest.For(time.Second))
+		}, `Method step 1 ("f"): At must be >= 0, got -5s`},
+		{"negative For", func(e *Experiment) { e.Method = chaostest.Inject(f, chaostest.For(-time.Second)) }, `Method step 1 ("f"): For -1s out of range; accepted: > 0`},
+		{"zero For", func(e *Experiment) { e.Method = chaostest.Inject(f, chaostest.For(0)) }, `Method step 1 ("f"): For 0s out of range; accepted: > 0`},
+		{"negative For, default Duration", func(e *Experiment) {
+			e.Duration, e.Window = 0, 0
+			e.Method = chaostest.Inject(f, chaostest.For(-time.Second))
+		}, `Method step 1 ("f"): For -1s out of range`},
+		{"step past Duration", func(e *Experiment) {
+			e.Method = chaostest.Inject(f, chaostest.At(150*time.Millisecond), chaostest.For(100*time.Millisecond))
+		}, `Method step 1 ("f"): ends at +250ms, past the method's Duration 200ms`},
+		{"step starts past Duration", func(e *Experiment) { e.Method = chaostest.Inject(f, chaostest.At(time.Second)) }, `starts at +1s, past the method's Duration 200ms`},
+		{"Sequence step without For", func(e *Experiment) {
+			e.Method = chaostest.Sequence(chaostest.Inject(f, chaostest.For(50*time.Millisecond)), chaostest.Inject(newFault("g")))
 		}, `Method step 2 ("g"): every step in a Sequence must have a For > 0`},
-		{"fault's own validation", func(e *chaostest.Experiment) {
-			e.Method = chaostest.Steps(chaostest.Inject(invalidFault{newFault("bad")}))
-		},
-			`Method step 1 ("bad"): Latency must be > 0, got -1s`},
-		{"FaultFunc without apply", func(e *chaostest.Experiment) {
-			e.Method = chaostest.Steps(chaostest.Inject(chaostest.FaultFunc("nil", nil)))
-		},
-			`FaultFunc: apply must not be nil`},
+		{"the same fault overlapping itself", func(e *Experiment) {
+			e.Method = chaostest.Together(chaostest.Inject(f, chaostest.For(100*time.Millisecond)),
+				chaostest.Inject(f, chaostest.At(50*time.Millisecond), chaostest.For(100*time.Millisecond)))
+		}, `Method steps 1 and 2: the same fault "f" overlaps itself from +50ms to +100ms`},
+		{"fault's own validation", func(e *Experiment) {
+			e.Method = chaostest.Inject(invalidFault{newFault("bad")})
+		}, `Method step 1 ("bad"): Latency must be > 0, got -1s`},
+		{"FaultFunc without apply", func(e *Experiment) {
+			e.Method = chaostest.Inject(chaostest.FaultFunc("nil", nil))
+		}, `FaultFunc: apply must not be nil`},
+		{"FaultFunc without name", func(e *Experiment) {
+			e.Method = chaostest.Inject(chaostest.FaultFunc("", func(context.Context) (chaostest.Revert, error) { return nil, nil }))
+		}, `FaultFunc: name empty; accepted: a non-empty name`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := valid()
 			c.edit(&e)
-			err := e.Validate()
+			err := validate(e)
 			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("Validate: %v, want one line containing %q", err, c.want)
 			}
@@ -85,7 +111,7 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 			}
 		})
 	}
-	if err := valid().Validate(); err != nil {
+	if err := validate(valid()); err != nil {
 		t.Errorf("a valid experiment: %v", err)
 	}
 }
@@ -95,7 +121,7 @@ func TestDefaultDuration(t *testing.T) {
 	s := &system{}
 	f := newFault("f")
 	// The method lasts until the end of its last step: 50ms + 100ms.
-	e := quick(s.healthy(), chaostest.Sequence(chaostest.Inject(f).For(50*time.Millisecond), chaostest.Inject(newFault("g")).For(100*time.Millisecond)))
+	e := quick(s.healthy(), chaostest.Sequence(chaostest.Inject(f, chaostest.For(50*time.Millisecond)), chaostest.Inject(newFault("g"), chaostest.For(100*time.Millisecond))))
 	e.Duration = 0
 	e.Window = 0
 	_, rep := runExp("TestDefaults", e)
@@ -112,7 +138,7 @@ func TestScheduleOrder(t *testing.T) {
 	t.Run("sequence", func(t *testing.T) {
 		t.Parallel()
 		fs, events := order("a", "b")
-		m := chaostest.Sequence(chaostest.Inject(fs[0]).For(50*time.Millisecond), chaostest.Inject(fs[1]).At(20*time.Millisecond).For(50*time.Millisecond))
+		m := chaostest.Sequence(chaostest.Inject(fs[0], chaostest.For(50*time.Millisecond)), chaostest.Inject(fs[1], chaostest.At(20*time.Millisecond), chaostest.For(50*time.Millisecond)))
 		ft, rep := runExp("TestSequence", quick((&system{}).healthy(), m))
 		if got := strings.Join(events(), ", "); got != "on a, off a, on b, off b" {
 			t.Errorf("events %q, want each step after the previous one", got)
@@ -125,7 +151,7 @@ func TestScheduleOrder(t *testing.T) {
 	t.Run("together rolls back in reverse order", func(t *testing.T) {
 		t.Parallel()
 		fs, events := order("a", "b", "c")
-		m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1]).At(30*time.Millisecond), chaostest.Inject(fs[2]).At(60*time.Millisecond))
+		m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(30*time.Millisecond)), chaostest.Inject(fs[2], chaostest.At(60*time.Millisecond)))
 		runExp("TestTogether", quick((&system{}).healthy(), m))
 		if got := strings.Join(events(), ", "); got != "on a, on b, on c, off c, off b, off a" {
 			t.Errorf("events %q, want reverts in reverse order of application", got)
@@ -136,7 +162,7 @@ func TestScheduleOrder(t *testing.T) {
 		f := newFault("once")
 		ft := newRecT("TestOnce")
 		play(ft, ft, func(t chaostest.T) {
-			chaostest.Run(t, quick((&system{}).healthy(), chaostest.Steps(chaostest.Inject(f))))
+			run(t, quick((&system{}).healthy(), chaostest.Inject(f)))
 			ft.mu.Lock()
 			n := len(ft.cleanups)
 			ft.mu.Unlock()
@@ -157,7 +183,7 @@ func TestSeedReachesFaults(t *testing.T) {
 		got, _ = chaostest.SeedFrom(ctx)
 		return nil, nil
 	})
-	e := quick((&system{}).healthy(), chaostest.Steps(chaostest.Inject(f)))
+	e := quick((&system{}).healthy(), chaostest.Inject(f))
 	e.Seed = 7
 	_, rep := runExp("TestSeed", e)
 	if got != 7 || rep.Seed != 7 {

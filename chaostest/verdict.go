@@ -37,26 +37,30 @@ func (r *runner) status() Status {
 	return StatusHeld
 }
 
-// passed reports whether a status is what the experiment expected. Not
-// steady, inconclusive and aborted never pass.
-func passed(e Expectation, s Status) bool {
-	switch e {
-	case ExpectHold:
-		return s == StatusHeld
-	case ExpectDeviation:
-		return s == StatusDeviated
+// expected reports whether the run's outcome is what the experiment
+// expected: held for ExpectHold; deviated, with a deviation that shows
+// every reason given, for ExpectDeviation. Not steady, inconclusive and
+// aborted never pass.
+func (r *runner) expected() bool {
+	switch r.e.Expect {
+	case expectHold:
+		return r.report.Status == StatusHeld
+	case expectDeviation:
+		return r.report.Deviated(r.e.Reasons...)
 	}
 	return false
 }
 
 // verdictNote says in a few words what the status means for the test.
-func verdictNote(e Expectation, s Status, ok bool) string {
+func verdictNote(e expectation, s Status, ok bool) string {
 	switch {
-	case ok && e == ExpectDeviation:
+	case !ok && e == expectDeviation && s == StatusDeviated:
+		return "deviated, but not as the experiment documents"
+	case ok && e == expectDeviation:
 		return "expected: the experiment documents a known weakness"
 	case ok:
 		return "the hypothesis held"
-	case e == ExpectDeviation && s == StatusHeld:
+	case e == expectDeviation && s == StatusHeld:
 		return "expected a deviation but the hypothesis held"
 	case s == StatusHeld || s == StatusDeviated:
 		return "the test fails"

@@ -26,7 +26,7 @@ func goldenResults() map[string]Result {
 		return ""
 	}
 	latency := New("catalog answers within 300 ms",
-		Observe(api).Every(10*time.Millisecond).Expect(SuccessRate(0.99), LatencyP(99, 300*time.Millisecond)))
+		Observe(api, Every(10*time.Millisecond), Expect(SuccessRate(0.99), LatencyP(99, 300*time.Millisecond))))
 
 	values := make([]spec, 20)
 	for i := range values {
@@ -35,28 +35,27 @@ func goldenResults() map[string]Result {
 	values[2].value = HTTPResponse{Status: 200, Body: []byte(`{"status":"degraded"}`)}
 	values[12].value = HTTPResponse{Status: 200, Body: []byte(`{"status":"degraded"}`)}
 	twoChecks := New("orders and cache recover after the fault",
-		Observe(HTTPGet("http://127.0.0.1:8080/health", ProbeName("health"))).Every(50*time.Millisecond).
-			Expect(JSONPath("$.status", Equals("up")), RecoversWithin(300*time.Millisecond)),
-		Observe(TCPConnect("127.0.0.1:6379")).Every(50*time.Millisecond).Expect(MinSamples(30)))
+		Observe(HTTPGet("http://127.0.0.1:8080/health", ProbeName("health")), Every(50*time.Millisecond), Expect(JSONPath("$.status", Equals("up")), RecoversWithin(300*time.Millisecond))),
+		Observe(TCPConnect("127.0.0.1:6379"), Every(50*time.Millisecond), Expect(MinSamples(30))))
 	twoSamples := append(samplesOf(0, values...), evenly(1, 20, constLat(200*time.Microsecond), nil)...)
 	for i := range twoSamples[20:] {
 		twoSamples[20+i].Intended = t0.Add(time.Duration(i) * 50 * time.Millisecond)
 	}
 
-	inflight := New("queue drains", Observe(ProbeFunc("queue depth", nil)).Expect(InRange(0, 100)))
+	inflight := New("queue drains", Observe(ProbeFunc("queue depth", nil), Expect(InRange(0, 100))))
 
 	// A starved harness on a saturated host: every tick 80ms late.
 	fast := New("catalog answers within 50 ms",
-		Observe(api).Every(10*time.Millisecond).Expect(SuccessRate(0.99), LatencyP(99, 50*time.Millisecond)))
+		Observe(api, Every(10*time.Millisecond), Expect(SuccessRate(0.99), LatencyP(99, 50*time.Millisecond))))
 	starved := Evaluate(fast, lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, 5*time.Millisecond), t0, t0.Add(time.Second))
 	starved.Load = Load{HostKnown: true, CPUs: 2, Busy: 1, RunQueue: 14.2, RunQueueMax: 20, PressureKnown: true, Pressure: 0.85, SchedP99: 31 * time.Millisecond, Readings: 20}
 	starved.explainSaturation()
 
 	// Relative to the baseline and to a control group that held.
 	relative := New("catalog answers as fast as before",
-		Observe(api).Every(10*time.Millisecond).Expect(SuccessRateRelative(Control, 0.02), LatencyPRelative(99, Baseline, 3, 50*time.Millisecond)))
+		Observe(api, Every(10*time.Millisecond), Expect(SuccessRateRelative(Control, 0.02), LatencyPRelative(99, Baseline, 3, 50*time.Millisecond))))
 	base := Evaluate(latency, evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
-	ctrl := Evaluate(New("control", Observe(api).Every(10*time.Millisecond)), evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
+	ctrl := Evaluate(New("control", Observe(api, Every(10*time.Millisecond))), evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
 	return map[string]Result{
 		"saturated_harness":        starved,
 		"relative_violated":        EvaluateWith(relative, evenly(0, 100, slow, fail), t0, t0.Add(time.Second), Refs{Baseline: &base, Control: &ctrl}),
@@ -97,16 +96,14 @@ func TestAssertResultHeld(t *testing.T) {
 
 func TestAssertMeasures(t *testing.T) {
 	t.Parallel()
-	ok := New("answers", Observe(ProbeFunc("ok", func(context.Context) (any, error) { return 1, nil })).
-		Every(10*time.Millisecond).Expect(Equals(1), MinSamples(5)))
+	ok := New("answers", Observe(ProbeFunc("ok", func(context.Context) (any, error) { return 1, nil }), Every(10*time.Millisecond), Expect(Equals(1), MinSamples(5))))
 	rt := &recordingT{}
 	assert.True(t, Assert(rt, ok, 100*time.Millisecond), "%s", rt.output())
 	Require(rt, ok, 100*time.Millisecond)
 	assert.Empty(t, rt.errors)
 	assert.Zero(t, rt.failNow)
 
-	bad := New("fails", Observe(ProbeFunc("broken", func(context.Context) (any, error) { return nil, errors.New("connection refused") })).
-		Every(10*time.Millisecond))
+	bad := New("fails", Observe(ProbeFunc("broken", func(context.Context) (any, error) { return nil, errors.New("connection refused") }), Every(10*time.Millisecond)))
 	assert.False(t, Assert(rt, bad, 50*time.Millisecond))
 	Require(rt, bad, 50*time.Millisecond)
 	assert.Len(t, rt.errors, 2)

@@ -15,7 +15,7 @@ func BenchmarkSamplerOverhead(b *testing.B) {
 	noop := ProbeFunc("noop", func(context.Context) (any, error) { return nil, nil })
 	// Slots enough that no tick finds them all taken, however far behind the
 	// schedule runs: the figure is the cost of a sample that runs.
-	h := New("overhead", Observe(noop).Every(time.Nanosecond).Timeout(time.Minute).MaxInFlight(1<<20))
+	h := New("overhead", Observe(noop, Every(time.Nanosecond), Timeout(time.Minute), MaxInFlight(1<<20)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	s, err := h.start(context.Background(), b.N)
@@ -60,9 +60,9 @@ func BenchmarkEvaluateWindow(b *testing.B) {
 		return out
 	}
 	to := t0.Add(time.Second)
-	abs := New("abs", Observe(p).Every(every).Expect(SuccessRate(0.95), LatencyP(99, 300*time.Millisecond)))
-	rel := New("rel", Observe(p).Every(every).Expect(SuccessRateRelative(Control, 0.05), LatencyPRelative(99, Control, 2, 200*time.Millisecond)))
-	ctl := New("ctl", Observe(p).Every(every).Expect(SuccessRateRelative(Control, 0.05), LatencyPRelative(99, Control, 2, 200*time.Millisecond)))
+	abs := New("abs", Observe(p, Every(every), Expect(SuccessRate(0.95), LatencyP(99, 300*time.Millisecond))))
+	rel := New("rel", Observe(p, Every(every), Expect(SuccessRateRelative(Control, 0.05), LatencyPRelative(99, Control, 2, 200*time.Millisecond))))
+	ctl := New("ctl", Observe(p, Every(every), Expect(SuccessRateRelative(Control, 0.05), LatencyPRelative(99, Control, 2, 200*time.Millisecond))))
 	fast, slow := mk(10*time.Millisecond), mk(500*time.Millisecond)
 	b.Run("plain", func(b *testing.B) {
 		b.ReportAllocs()
@@ -93,7 +93,7 @@ func BenchmarkEvaluateWindow(b *testing.B) {
 // load figures of the window (internal/hostload's Window).
 func BenchmarkSamplerEvaluate(b *testing.B) {
 	noop := ProbeFunc("noop", func(context.Context) (any, error) { return nil, nil })
-	h := New("evaluate", Observe(noop).Every(25*time.Millisecond).Expect(LatencyP(99, 300*time.Millisecond)))
+	h := New("evaluate", Observe(noop, Every(25*time.Millisecond), Expect(LatencyP(99, 300*time.Millisecond))))
 	s, err := h.Start(context.Background())
 	if err != nil {
 		b.Fatal(err)
@@ -112,7 +112,7 @@ func BenchmarkSamplerEvaluate(b *testing.B) {
 // BenchmarkHarnessOf measures saturation detection alone for one window of
 // 40 samples: every tick's lag, their percentiles and the late count.
 func BenchmarkHarnessOf(b *testing.B) {
-	c := Observe(fakeProbe("api")).Every(25 * time.Millisecond).Expect(LatencyP(99, 300*time.Millisecond))
+	c := Observe(fakeProbe("api"), Every(25*time.Millisecond), Expect(LatencyP(99, 300*time.Millisecond)))
 	samples := make([]Sample, 40)
 	for i := range samples {
 		x := Sample{Seq: i, Intended: t0.Add(time.Duration(i) * 25 * time.Millisecond)}

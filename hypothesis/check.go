@@ -20,8 +20,7 @@ const (
 const maxDerivedInFlight = 1024
 
 // Check is a probe sampled open-loop at a fixed interval and judged by
-// tolerances. It is a value: every method returns a modified copy, so a
-// Check can be shared and refined without surprises.
+// tolerances. It is a value, built by Observe with CheckOptions.
 //
 // Value tolerances (Equals, InRange, OneOf, Matches, JSONPath, Satisfies)
 // judge each sample; window tolerances (SuccessRate, LatencyP, LatencyMax,
@@ -35,22 +34,53 @@ type Check struct {
 	timeout     time.Duration
 	maxInFlight int
 	tolerances  []Tolerance
+	loadOnly    bool
 }
 
-// Observe starts a check of p with the defaults: every 100ms, a 1s timeout,
-// an in-flight bound derived from them (see MaxInFlight), and no tolerance
-// (every sample must succeed).
-func Observe(p Probe) Check {
-	return Check{probe: p, every: DefaultEvery, timeout: DefaultTimeout}
+// CheckOption configures a Check: Every, Timeout, MaxInFlight, Expect and
+// LoadOnly. Options apply in order; a later one of the same kind wins
+// (Expect appends). Values are checked when the hypothesis is validated.
+type CheckOption interface {
+	applyCheck(c *Check)
+	String() string
 }
 
-// Every sets the sampling interval (default 100ms). The schedule is fixed:
-// sample n is intended at start + n*d whatever the system does.
-func (c Check) Every(d time.Duration) Check { c.every = d; return c }
+type checkOption struct {
+	desc  string
+	apply func(c *Check)
+}
 
-// Timeout sets the per-sample timeout (default 1s), counted from the
-// sample's intended start and enforced through the probe's context.
-func (c Check) Timeout(d time.Duration) Check { c.timeout = d; return c }
+func (o checkOption) applyCheck(c *Check) { o.apply(c) }
+func (o checkOption) String() string      { return o.desc }
+
+// Observe builds a check of p: by default sampled every 100ms with a 1s
+// timeout, an in-flight bound derived from them (see MaxInFlight), and no
+// tolerance (every sample must succeed).
+//
+//	hypothesis.Observe(probe, hypothesis.Every(20*time.Millisecond),
+//		hypothesis.Expect(hypothesis.SuccessRate(0.99), hypothesis.LatencyP(99, 300*time.Millisecond)))
+func Observe(p Probe, opts ...CheckOption) Check {
+	c := Check{probe: p, every: DefaultEvery, timeout: DefaultTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o.applyCheck(&c)
+		}
+	}
+	return c
+}
+
+// Every sets the sampling interval (default 100ms; accepted: > 0). The
+// schedule is fixed: sample n is intended at start + n*d whatever the
+// system does.
+func Every(d time.Duration) CheckOption {
+	return checkOption{desc: fmt.Sprintf("Every(%v)", d), apply: func(c *Check) { c.every = d }}
+}
+
+// Timeout sets the per-sample timeout (default 1s; accepted: > 0), counted
+// from the sample's intended start and enforced through the probe's context.
+func Timeout(d time.Duration) CheckOption {
+	return checkOption{desc: fmt.Sprintf("Timeout(%v)", d), apply: func(c *Check) { c.timeout = d }}
+}
 
 // MaxInFlight bounds how many probes of this check run at once. The default
 // (0) is derived so that every tick can start on time: a probe lasts at most
@@ -61,13 +91,29 @@ func (c Check) Timeout(d time.Duration) Check { c.timeout = d; return c }
 // A tick that finds every slot taken (a probe that ignores its context, or
 // the cap) is not started: it is counted apart as NotStarted, never as a
 // failed request of the system, and makes its window inconclusive.
-func (c Check) MaxInFlight(n int) Check { c.maxInFlight = n; return c }
-
-// Expect appends tolerances.
-func (c Check) Expect(t ...Tolerance) Check {
-	c.tolerances = append(slices.Clip(c.tolerances), t...)
-	return c
+func MaxInFlight(n int) CheckOption {
+	return checkOption{desc: fmt.Sprintf("MaxInFlight(%d)", n), apply: func(c *Check) { c.maxInFlight = n }}
 }
+
+// Expect appends tolerances the check must meet.
+func Expect(t ...Tolerance) CheckOption {
+	t = slices.Clone(t)
+	return checkOption{desc: fmt.Sprintf("Expect(%d tolerances)", len(t)), apply: func(c *Check) {
+		c.tolerances = append(slices.Clip(c.tolerances), t...)
+	}}
+}
+
+// LoadOnly makes the check drive load without being judged: it is sampled
+// like any other (its samples are recorded, its figures shown), but its
+// errors and latencies never decide a verdict, and it takes no tolerance.
+// Use it for the traffic that makes a fault bite (writes that fill a queue,
+// reads that warm a cache) beside the checks that state the hypothesis.
+func LoadOnly() CheckOption {
+	return checkOption{desc: "LoadOnly()", apply: func(c *Check) { c.loadOnly = true }}
+}
+
+// LoadOnly reports whether the check only drives load (see the LoadOnly option).
+func (c Check) LoadOnly() bool { return c.loadOnly }
 
 // Probe returns the check's probe.
 func (c Check) Probe() Probe { return c.probe }
@@ -153,6 +199,9 @@ func (c Check) validate() error {
 		return fmt.Errorf("MaxInFlight %d is too small for Every %v and Timeout %v: probes lasting up to the timeout keep %d in flight; accepted: >= %d, or 0 to derive it",
 			c.maxInFlight, c.every, c.timeout, need, need)
 	}
+	if c.loadOnly && len(c.tolerances) > 0 {
+		return fmt.Errorf("LoadOnly check has %d tolerances; accepted: none (a check that drives load is never judged)", len(c.tolerances))
+	}
 	recovers := 0
 	for _, t := range c.tolerances {
 		if t == nil {
@@ -169,4 +218,16 @@ func (c Check) validate() error {
 		return fmt.Errorf("RecoversWithin may appear at most once per check, got %d", recovers)
 	}
 	return nil
+}
+
+// With returns a copy of c with more options applied, e.g. a shared check
+// sampled faster in one test: base.With(hypothesis.Every(10*time.Millisecond)).
+func (c Check) With(opts ...CheckOption) Check {
+	c.tolerances = slices.Clip(c.tolerances)
+	for _, o := range opts {
+		if o != nil {
+			o.applyCheck(&c)
+		}
+	}
+	return c
 }

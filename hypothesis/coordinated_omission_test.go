@@ -41,8 +41,7 @@ func TestCoordinatedOmissionAvoided(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	check := Observe(HTTPGet(srv.URL)).Every(10*time.Millisecond).Timeout(2*time.Second).
-		Expect(SuccessRate(1), LatencyP(90, 150*time.Millisecond))
+	check := Observe(HTTPGet(srv.URL), Every(10*time.Millisecond), Timeout(2*time.Second), Expect(SuccessRate(1), LatencyP(90, 150*time.Millisecond)))
 	h := New("the service answers within 150ms at p90", check)
 	s, err := h.Start(t.Context())
 	require.NoError(t, err)

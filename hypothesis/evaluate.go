@@ -229,7 +229,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	}
 
 	for j, t := range vts {
-		tr := ToleranceResult{Tolerance: t.String(), Expected: "every sample"}
+		tr := ToleranceResult{Tolerance: t.String(), Source: t, Expected: "every sample"}
 		switch {
 		case judged == 0:
 			tr.Observed = "no sample with a value"
@@ -325,6 +325,9 @@ func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, re
 	}
 	for _, t := range wts {
 		tr := t.judge(wj.w)
+		if _, isDefault := t.(defaultSuccessRate); !isDefault {
+			tr.Source = t
+		}
 		wj.results = append(wj.results, tr)
 		if tr.Verdict == Inconclusive && wj.undecided == "" {
 			wj.undecided = tr.Tolerance + ": " + tr.Observed

@@ -13,7 +13,7 @@ import (
 var window100 = t0.Add(time.Second) // 100 samples every 10ms fit in [t0, window100)
 
 func one(tols ...Tolerance) *Hypothesis {
-	return New("service is healthy", Observe(fakeProbe("api")).Expect(tols...))
+	return New("service is healthy", Observe(fakeProbe("api"), Expect(tols...)))
 }
 
 func judge(t *testing.T, h *Hypothesis, samples []Sample) CheckResult {
@@ -244,7 +244,7 @@ func TestHypothesisVerdict(t *testing.T) {
 
 func TestEvaluateInvalidHypothesis(t *testing.T) {
 	t.Parallel()
-	r := Evaluate(New("bad", Observe(fakeProbe("a")).Every(-time.Second)), nil, t0, window100)
+	r := Evaluate(New("bad", Observe(fakeProbe("a"), Every(-time.Second))), nil, t0, window100)
 	assert.Equal(t, Inconclusive, r.Verdict)
 	require.Error(t, r.Err)
 	assert.Equal(t, `hypothesis "bad": check 1 (a): Every must be > 0, got -1s`, r.Err.Error())
@@ -253,7 +253,7 @@ func TestEvaluateInvalidHypothesis(t *testing.T) {
 
 func TestSummary(t *testing.T) {
 	t.Parallel()
-	h := New("two checks", Observe(fakeProbe("a")), Observe(fakeProbe("b")).Expect(SuccessRate(0.5)))
+	h := New("two checks", Observe(fakeProbe("a")), Observe(fakeProbe("b"), Expect(SuccessRate(0.5))))
 	samples := append(evenly(0, 10, ramp, nil), evenly(1, 10, constLat(3*time.Millisecond), failFirst(2))...)
 	r := Evaluate(h, samples, t0, window100)
 	assert.Equal(t, "held: 20 samples, 2 errors, p99 10ms", r.Summary())

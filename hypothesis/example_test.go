@@ -15,8 +15,7 @@ import (
 // Evaluate is pure: it judges samples, here made by hand, over a window.
 func ExampleEvaluate() {
 	h := hypothesis.New("checkout is healthy",
-		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout")).Every(10*time.Millisecond).
-			Expect(hypothesis.SuccessRate(0.9), hypothesis.LatencyP(99, 300*time.Millisecond)))
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout"), hypothesis.Every(10*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(0.9), hypothesis.LatencyP(99, 300*time.Millisecond))))
 
 	from := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	var samples []hypothesis.Sample
@@ -43,8 +42,7 @@ func ExampleEvaluate() {
 // the status code and JSONPath reads the body.
 func ExampleJSONPath() {
 	h := hypothesis.New("the health endpoint reports up",
-		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/health")).
-			Expect(hypothesis.Equals(200), hypothesis.JSONPath("$.status", hypothesis.Equals("up"))))
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/health"), hypothesis.Expect(hypothesis.Equals(200), hypothesis.JSONPath("$.status", hypothesis.Equals("up")))))
 	from := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	samples := []hypothesis.Sample{
 		{Seq: 0, Intended: from, Latency: time.Millisecond, Value: hypothesis.HTTPResponse{Status: 200, Body: []byte(`{"status":"up"}`)}},
@@ -61,7 +59,7 @@ func ExampleJSONPath() {
 // Bad input is rejected with a one-line error before anything is sampled.
 func ExampleHypothesis_Validate() {
 	h := hypothesis.New("p99 under 300ms",
-		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/")).Expect(hypothesis.LatencyP(120, 300*time.Millisecond)))
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/"), hypothesis.Expect(hypothesis.LatencyP(120, 300*time.Millisecond))))
 	fmt.Println(h.Validate())
 	// Output:
 	// hypothesis "p99 under 300ms": check 1 (GET http://127.0.0.1:8080/): LatencyP percentile must be in (0,100], got 120
@@ -73,8 +71,7 @@ func ExampleMeasure() {
 	defer srv.Close()
 
 	h := hypothesis.New("the server answers",
-		hypothesis.Observe(hypothesis.HTTPGet(srv.URL)).Every(10*time.Millisecond).
-			Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 5*time.Second)))
+		hypothesis.Observe(hypothesis.HTTPGet(srv.URL), hypothesis.Every(10*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 5*time.Second))))
 	r, err := hypothesis.Measure(context.Background(), h, 100*time.Millisecond)
 	if err != nil {
 		fmt.Println(err)
@@ -89,8 +86,7 @@ func ExampleMeasure() {
 // window: before, during and after the fault.
 func ExampleSampler() {
 	h := hypothesis.New("the queue is short",
-		hypothesis.Observe(hypothesis.ProbeFunc("queue depth", func(ctx context.Context) (any, error) { return 3, nil })).
-			Every(10*time.Millisecond).Expect(hypothesis.InRange(0, 10)))
+		hypothesis.Observe(hypothesis.ProbeFunc("queue depth", func(ctx context.Context) (any, error) { return 3, nil }), hypothesis.Every(10*time.Millisecond), hypothesis.Expect(hypothesis.InRange(0, 10))))
 	s, err := h.Start(context.Background())
 	if err != nil {
 		fmt.Println(err)
@@ -110,9 +106,7 @@ func ExampleSampler() {
 func ExampleAssert() {
 	test := func(t *testing.T) {
 		h := hypothesis.New("checkout is healthy",
-			hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout")).
-				Every(20*time.Millisecond).
-				Expect(hypothesis.SuccessRate(0.99), hypothesis.LatencyP(99, 300*time.Millisecond)))
+			hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout"), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(0.99), hypothesis.LatencyP(99, 300*time.Millisecond))))
 		hypothesis.Require(t, h, 2*time.Second)
 	}
 	_ = test
@@ -123,9 +117,8 @@ func ExampleAssert() {
 // plus 50ms, and must succeed as often as the control group, less 2 points.
 func ExampleEvaluateWith() {
 	h := hypothesis.New("checkout is as fast as before, and as its twin",
-		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout")).Every(10*time.Millisecond).
-			Expect(hypothesis.LatencyPRelative(99, hypothesis.Baseline, 3, 50*time.Millisecond),
-				hypothesis.SuccessRateRelative(hypothesis.Control, 0.02)))
+		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/checkout"), hypothesis.Every(10*time.Millisecond), hypothesis.Expect(hypothesis.LatencyPRelative(99, hypothesis.Baseline, 3, 50*time.Millisecond),
+			hypothesis.SuccessRateRelative(hypothesis.Control, 0.02))))
 	from := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	window := func(latency time.Duration) []hypothesis.Sample {
 		var ss []hypothesis.Sample
@@ -135,7 +128,7 @@ func ExampleEvaluateWith() {
 		return ss
 	}
 	to := from.Add(100 * time.Millisecond)
-	twin := hypothesis.New("the twin", hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8081/checkout")).Every(10*time.Millisecond))
+	twin := hypothesis.New("the twin", hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8081/checkout"), hypothesis.Every(10*time.Millisecond)))
 	baseline := hypothesis.Evaluate(h, window(40*time.Millisecond), from, to)
 	control := hypothesis.Evaluate(twin, window(45*time.Millisecond), from, to)
 

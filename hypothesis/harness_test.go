@@ -29,7 +29,7 @@ func TestDefaultsMeasureTheSystemNotTheProbe(t *testing.T) {
 			return nil, ctx.Err()
 		}
 	})
-	h := New("the service answers", Observe(slow).Every(20*time.Millisecond))
+	h := New("the service answers", Observe(slow, Every(20*time.Millisecond)))
 	r, err := Measure(t.Context(), h, time.Second)
 	require.NoError(t, err)
 	c := r.Checks[0]
@@ -62,7 +62,7 @@ func lateSamples(n int, lag func(i int) time.Duration, serve time.Duration) []Sa
 // violation with the harness on time is a violation.
 func TestStarvedHarnessIsInconclusive(t *testing.T) {
 	t.Parallel()
-	h := New("answers within 50ms", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(LatencyP(99, 50*time.Millisecond)))
+	h := New("answers within 50ms", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(LatencyP(99, 50*time.Millisecond))))
 	to := t0.Add(time.Second)
 
 	starved := lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, 5*time.Millisecond)
@@ -103,7 +103,7 @@ func TestStarvedHarnessIsInconclusive(t *testing.T) {
 // consistency check) stays a violation on a saturated machine.
 func TestStarvedHarnessKeepsValueViolations(t *testing.T) {
 	t.Parallel()
-	h := New("stored exactly once", Observe(fakeProbe("audit")).Every(10*time.Millisecond).Expect(Equals(0), MaxErrors(0)))
+	h := New("stored exactly once", Observe(fakeProbe("audit"), Every(10*time.Millisecond), Expect(Equals(0), MaxErrors(0))))
 	s := lateSamples(20, func(int) time.Duration { return 200 * time.Millisecond }, time.Millisecond)
 	for i := range s {
 		s[i].Value = 0
@@ -120,7 +120,7 @@ func TestStarvedHarnessKeepsValueViolations(t *testing.T) {
 // deviation.
 func TestHarnessStallDiscounted(t *testing.T) {
 	t.Parallel()
-	h := New("answers within 100ms", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(LatencyP(99, 100*time.Millisecond)))
+	h := New("answers within 100ms", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(LatencyP(99, 100*time.Millisecond))))
 	s := lateSamples(100, func(i int) time.Duration {
 		if i >= 50 && i < 55 {
 			return 400 * time.Millisecond
@@ -146,9 +146,9 @@ func TestLagLimit(t *testing.T) {
 	t.Parallel()
 	c := Observe(fakeProbe("api"))
 	assert.Equal(t, 100*time.Millisecond, c.lagLimit(), "a tenth of the 1s timeout, under the 100ms interval")
-	assert.Equal(t, 20*time.Millisecond, c.Every(20*time.Millisecond).lagLimit(), "the interval")
-	assert.Equal(t, 20*time.Millisecond, c.Timeout(200*time.Millisecond).lagLimit(), "a tenth of the timeout")
-	assert.Equal(t, minLagLimit, c.Every(time.Millisecond).lagLimit(), "never under 2ms")
+	assert.Equal(t, 20*time.Millisecond, c.With(Every(20*time.Millisecond)).lagLimit(), "the interval")
+	assert.Equal(t, 20*time.Millisecond, c.With(Timeout(200*time.Millisecond)).lagLimit(), "a tenth of the timeout")
+	assert.Equal(t, minLagLimit, c.With(Every(time.Millisecond)).lagLimit(), "never under 2ms")
 }
 
 // On a saturated host everything runs slower, the system under test too: a
@@ -157,8 +157,7 @@ func TestLagLimit(t *testing.T) {
 // A violation far beyond it, or of the error budget, stands.
 func TestSaturatedHostStretchesLatencyBounds(t *testing.T) {
 	t.Parallel()
-	h := New("answers within 300ms", Observe(fakeProbe("api")).Every(10*time.Millisecond).
-		Expect(SuccessRate(0.95), LatencyP(99, 300*time.Millisecond)))
+	h := New("answers within 300ms", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(SuccessRate(0.95), LatencyP(99, 300*time.Millisecond))))
 	to := t0.Add(time.Second)
 	busy := Load{HostKnown: true, CPUs: 2, Busy: 1, RunQueue: 5, RunQueueMax: 9, Readings: 20} // slowdown ×2.5
 	idle := Load{HostKnown: true, CPUs: 2, Busy: 0.3, RunQueue: 0.6, Readings: 20}
@@ -187,7 +186,7 @@ func TestSaturatedHostStretchesLatencyBounds(t *testing.T) {
 // timing cannot cause decide: error answers stand, timeouts are forgiven.
 func TestStarvedHarnessKeepsErrorAnswers(t *testing.T) {
 	t.Parallel()
-	h := New("answers", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(SuccessRate(0.95)))
+	h := New("answers", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(SuccessRate(0.95))))
 	starved := func(err error) []Sample {
 		s := lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, time.Millisecond)
 		for i := range s[:50] {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Hypothesis is a claim about the steady state of a system: a title and one
@@ -74,4 +75,21 @@ func (h *Hypothesis) Uses(ref Ref) bool {
 		}
 	}
 	return false
+}
+
+// RecoveryAllowance returns the d of a RecoversWithin(d) in some check of h:
+// a hypothesis that allows failures at the start of its window, which an
+// experiment judges only after its faults (chaostest.SteadyAfter).
+func (h *Hypothesis) RecoveryAllowance() (time.Duration, bool) {
+	if h == nil {
+		return 0, false
+	}
+	for _, c := range h.checks {
+		for _, t := range c.tolerances {
+			if r, ok := t.(*recoversWithin); ok {
+				return r.d, true
+			}
+		}
+	}
+	return 0, false
 }

@@ -24,38 +24,38 @@ func TestValidate(t *testing.T) {
 		{New("x"), `hypothesis "x": needs at least one check, got 0`},
 		{New("x", Observe(nil)), `hypothesis "x": check 1: probe must not be nil`},
 		{New("x", ok, Observe(ProbeFunc("f", nil))), `hypothesis "x": check 2 (f): ProbeFunc function must not be nil`},
-		{New("x", ok.Every(0)), `hypothesis "x": check 1 (api): Every must be > 0, got 0s`},
-		{New("x", ok.Every(-time.Second)), `hypothesis "x": check 1 (api): Every must be > 0, got -1s`},
-		{New("x", ok.Timeout(0)), `hypothesis "x": check 1 (api): Timeout must be > 0, got 0s`},
-		{New("x", ok.MaxInFlight(-1)), `hypothesis "x": check 1 (api): MaxInFlight must be >= 11 (or 0 to derive it from Timeout/Every), got -1`},
-		{New("x", ok.Every(20*time.Millisecond).MaxInFlight(16)), `hypothesis "x": check 1 (api): MaxInFlight 16 is too small for Every 20ms and Timeout 1s: probes lasting up to the timeout keep 51 in flight; accepted: >= 51, or 0 to derive it`},
-		{New("x", ok.Expect(LatencyPRelative(99, Baseline, 0.5, 0))), `hypothesis "x": check 1 (api): LatencyPRelative factor must be >= 1 (a finite number), got 0.5`},
-		{New("x", ok.Expect(LatencyPRelative(99, Ref(7), 2, 0))), `hypothesis "x": check 1 (api): LatencyPRelative ref must be Baseline or Control, got 7`},
-		{New("x", ok.Expect(LatencyPRelative(0, Control, 2, 0))), `hypothesis "x": check 1 (api): LatencyPRelative percentile must be in (0,100], got 0`},
-		{New("x", ok.Expect(LatencyPRelative(99, Control, 2, -time.Millisecond))), `hypothesis "x": check 1 (api): LatencyPRelative plus must be >= 0, got -1ms`},
-		{New("x", ok.Expect(SuccessRateRelative(Baseline, 1.5))), `hypothesis "x": check 1 (api): SuccessRateRelative maxDrop must be in [0,1], got 1.5`},
-		{New("x", ok.Expect(SuccessRateRelative(0, 0.01))), `hypothesis "x": check 1 (api): SuccessRateRelative ref must be Baseline or Control, got 0`},
-		{New("x", ok.Expect(nil)), `hypothesis "x": check 1 (api): Expect tolerance must not be nil`},
-		{New("x", ok.Expect(LatencyP(0, time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 0`},
-		{New("x", ok.Expect(LatencyP(100.5, time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 100.5`},
-		{New("x", ok.Expect(LatencyP(math.NaN(), time.Second))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got NaN`},
-		{New("x", ok.Expect(LatencyP(99, 0))), `hypothesis "x": check 1 (api): LatencyP max must be > 0, got 0s`},
-		{New("x", ok.Expect(LatencyMax(-time.Millisecond))), `hypothesis "x": check 1 (api): LatencyMax max must be > 0, got -1ms`},
-		{New("x", ok.Expect(SuccessRate(1.5))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got 1.5`},
-		{New("x", ok.Expect(SuccessRate(-0.1))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got -0.1`},
-		{New("x", ok.Expect(MaxErrors(-1))), `hypothesis "x": check 1 (api): MaxErrors n must be >= 0, got -1`},
-		{New("x", ok.Expect(MinThroughput(0))), `hypothesis "x": check 1 (api): MinThroughput perSecond must be > 0, got 0`},
-		{New("x", ok.Expect(MinSamples(0))), `hypothesis "x": check 1 (api): MinSamples n must be >= 1, got 0`},
-		{New("x", ok.Expect(RecoversWithin(0))), `hypothesis "x": check 1 (api): RecoversWithin d must be > 0, got 0s`},
-		{New("x", ok.Expect(RecoversWithin(time.Second), RecoversWithin(time.Second))), `hypothesis "x": check 1 (api): RecoversWithin may appear at most once per check, got 2`},
-		{New("x", ok.Expect(InRange(2, 1))), `hypothesis "x": check 1 (api): InRange needs lo <= hi, got [2, 1]`},
-		{New("x", ok.Expect(OneOf())), `hypothesis "x": check 1 (api): OneOf needs at least one value, got none`},
-		{New("x", ok.Expect(Matches("a("))), `hypothesis "x": check 1 (api): Matches pattern must be a valid regular expression, got "a(": error parsing regexp: missing closing ): ` + "`a(`"},
-		{New("x", ok.Expect(JSONPath("", nil))), `hypothesis "x": check 1 (api): JSONPath expression must not be empty`},
-		{New("x", ok.Expect(JSONPath("$.a", SuccessRate(1)))), `hypothesis "x": check 1 (api): JSONPath want must be a value tolerance (Equals, InRange, OneOf, Matches, JSONPath, Satisfies), got success rate >= 100%`},
-		{New("x", ok.Expect(JSONPath("$.a", InRange(3, 1)))), `hypothesis "x": check 1 (api): InRange needs lo <= hi, got [3, 1]`},
-		{New("x", ok.Expect(Satisfies("", func(any) bool { return true }))), `hypothesis "x": check 1 (api): Satisfies name must not be empty`},
-		{New("x", ok.Expect(Satisfies("even", nil))), `hypothesis "x": check 1 (api): Satisfies "even" function must not be nil`},
+		{New("x", ok.With(Every(0))), `hypothesis "x": check 1 (api): Every must be > 0, got 0s`},
+		{New("x", ok.With(Every(-time.Second))), `hypothesis "x": check 1 (api): Every must be > 0, got -1s`},
+		{New("x", ok.With(Timeout(0))), `hypothesis "x": check 1 (api): Timeout must be > 0, got 0s`},
+		{New("x", ok.With(MaxInFlight(-1))), `hypothesis "x": check 1 (api): MaxInFlight must be >= 11 (or 0 to derive it from Timeout/Every), got -1`},
+		{New("x", ok.With(Every(20*time.Millisecond), MaxInFlight(16))), `hypothesis "x": check 1 (api): MaxInFlight 16 is too small for Every 20ms and Timeout 1s: probes lasting up to the timeout keep 51 in flight; accepted: >= 51, or 0 to derive it`},
+		{New("x", ok.With(Expect(LatencyPRelative(99, Baseline, 0.5, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative factor must be >= 1 (a finite number), got 0.5`},
+		{New("x", ok.With(Expect(LatencyPRelative(99, Ref(7), 2, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative ref must be Baseline or Control, got 7`},
+		{New("x", ok.With(Expect(LatencyPRelative(0, Control, 2, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative percentile must be in (0,100], got 0`},
+		{New("x", ok.With(Expect(LatencyPRelative(99, Control, 2, -time.Millisecond)))), `hypothesis "x": check 1 (api): LatencyPRelative plus must be >= 0, got -1ms`},
+		{New("x", ok.With(Expect(SuccessRateRelative(Baseline, 1.5)))), `hypothesis "x": check 1 (api): SuccessRateRelative maxDrop must be in [0,1], got 1.5`},
+		{New("x", ok.With(Expect(SuccessRateRelative(0, 0.01)))), `hypothesis "x": check 1 (api): SuccessRateRelative ref must be Baseline or Control, got 0`},
+		{New("x", ok.With(Expect(nil))), `hypothesis "x": check 1 (api): Expect tolerance must not be nil`},
+		{New("x", ok.With(Expect(LatencyP(0, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 0`},
+		{New("x", ok.With(Expect(LatencyP(100.5, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 100.5`},
+		{New("x", ok.With(Expect(LatencyP(math.NaN(), time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got NaN`},
+		{New("x", ok.With(Expect(LatencyP(99, 0)))), `hypothesis "x": check 1 (api): LatencyP max must be > 0, got 0s`},
+		{New("x", ok.With(Expect(LatencyMax(-time.Millisecond)))), `hypothesis "x": check 1 (api): LatencyMax max must be > 0, got -1ms`},
+		{New("x", ok.With(Expect(SuccessRate(1.5)))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got 1.5`},
+		{New("x", ok.With(Expect(SuccessRate(-0.1)))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got -0.1`},
+		{New("x", ok.With(Expect(MaxErrors(-1)))), `hypothesis "x": check 1 (api): MaxErrors n must be >= 0, got -1`},
+		{New("x", ok.With(Expect(MinThroughput(0)))), `hypothesis "x": check 1 (api): MinThroughput perSecond must be > 0, got 0`},
+		{New("x", ok.With(Expect(MinSamples(0)))), `hypothesis "x": check 1 (api): MinSamples n must be >= 1, got 0`},
+		{New("x", ok.With(Expect(RecoversWithin(0)))), `hypothesis "x": check 1 (api): RecoversWithin d must be > 0, got 0s`},
+		{New("x", ok.With(Expect(RecoversWithin(time.Second), RecoversWithin(time.Second)))), `hypothesis "x": check 1 (api): RecoversWithin may appear at most once per check, got 2`},
+		{New("x", ok.With(Expect(InRange(2, 1)))), `hypothesis "x": check 1 (api): InRange needs lo <= hi, got [2, 1]`},
+		{New("x", ok.With(Expect(OneOf()))), `hypothesis "x": check 1 (api): OneOf needs at least one value, got none`},
+		{New("x", ok.With(Expect(Matches("a(")))), `hypothesis "x": check 1 (api): Matches pattern must be a valid regular expression, got "a(": error parsing regexp: missing closing ): ` + "`a(`"},
+		{New("x", ok.With(Expect(JSONPath("", nil)))), `hypothesis "x": check 1 (api): JSONPath expression must not be empty`},
+		{New("x", ok.With(Expect(JSONPath("$.a", SuccessRate(1))))), `hypothesis "x": check 1 (api): JSONPath want must be a value tolerance (Equals, InRange, OneOf, Matches, JSONPath, Satisfies), got success rate >= 100%`},
+		{New("x", ok.With(Expect(JSONPath("$.a", InRange(3, 1))))), `hypothesis "x": check 1 (api): InRange needs lo <= hi, got [3, 1]`},
+		{New("x", ok.With(Expect(Satisfies("", func(any) bool { return true })))), `hypothesis "x": check 1 (api): Satisfies name must not be empty`},
+		{New("x", ok.With(Expect(Satisfies("even", nil)))), `hypothesis "x": check 1 (api): Satisfies "even" function must not be nil`},
 		{New("x", Observe(HTTPGet("localhost:8080/health"))), `hypothesis "x": check 1 (GET localhost:8080/health): HTTP URL must be an absolute http or https URL, got "localhost:8080/health"`},
 		{New("x", Observe(HTTPGet("http://127.0.0.1/", AcceptStatus()))), `hypothesis "x": check 1 (GET http://127.0.0.1/): AcceptStatus needs at least one status code, got none`},
 		{New("x", Observe(HTTPGet("http://127.0.0.1/", AcceptStatus(200, 1000)))), `hypothesis "x": check 1 (GET http://127.0.0.1/): AcceptStatus code must be in [100,599], got 1000`},
@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 			assert.NotContains(t, err.Error(), "\n", "one line")
 		}
 	}
-	assert.NoError(t, New("x", ok.Expect(SuccessRate(0), SuccessRate(1), LatencyP(100, 1), JSONPath("$.a[*]", nil))).Validate())
+	assert.NoError(t, New("x", ok.With(Expect(SuccessRate(0), SuccessRate(1), LatencyP(100, 1), JSONPath("$.a[*]", nil)))).Validate())
 }
 
 // Bad input is reported before anything is sampled.
@@ -78,7 +78,7 @@ func TestBadInputSamplesNothing(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
 	p := ProbeFunc("counted", func(context.Context) (any, error) { calls.Add(1); return nil, nil })
-	bad := New("x", Observe(p).Expect(LatencyP(101, time.Second)))
+	bad := New("x", Observe(p, Expect(LatencyP(101, time.Second))))
 
 	s, err := bad.Start(t.Context())
 	assert.Nil(t, s)
@@ -88,7 +88,7 @@ func TestBadInputSamplesNothing(t *testing.T) {
 	assert.Error(t, err)
 	assert.Equal(t, Inconclusive, r.Verdict)
 
-	good := New("x", Observe(p).Expect(RecoversWithin(time.Second)))
+	good := New("x", Observe(p, Expect(RecoversWithin(time.Second))))
 	_, err = Measure(t.Context(), good, 0)
 	assert.EqualError(t, err, `hypothesis "x": window must be > 0, got 0s`)
 	_, err = Measure(t.Context(), good, time.Second)
@@ -103,9 +103,9 @@ func TestBadInputSamplesNothing(t *testing.T) {
 
 func TestCheckIsAValue(t *testing.T) {
 	t.Parallel()
-	base := Observe(fakeProbe("api")).Expect(SuccessRate(0.9))
-	a := base.Expect(LatencyMax(time.Second)).Every(time.Second)
-	b := base.Expect(MaxErrors(1))
+	base := Observe(fakeProbe("api"), Expect(SuccessRate(0.9)))
+	a := base.With(Expect(LatencyMax(time.Second)), Every(time.Second))
+	b := base.With(Expect(MaxErrors(1)))
 	assert.Len(t, base.Tolerances(), 1)
 	assert.Equal(t, "success rate >= 90%", a.Tolerances()[0].String())
 	assert.Equal(t, "latency max <= 1s", a.Tolerances()[1].String())
@@ -115,9 +115,9 @@ func TestCheckIsAValue(t *testing.T) {
 	assert.Equal(t, DefaultTimeout, a.ProbeTimeout())
 	assert.Equal(t, 2, a.InFlightLimit(), "derived: a 1s timeout every 1s keeps at most 2 probes in flight")
 	assert.Equal(t, 11, base.InFlightLimit(), "derived: ⌈1s/100ms⌉+1")
-	assert.Equal(t, 51, base.Every(20*time.Millisecond).InFlightLimit(), "derived: ⌈1s/20ms⌉+1")
-	assert.Equal(t, 1024, base.Every(time.Millisecond).Timeout(time.Minute).InFlightLimit(), "derived, capped")
-	assert.Equal(t, 64, base.MaxInFlight(64).InFlightLimit(), "set")
+	assert.Equal(t, 51, base.With(Every(20*time.Millisecond)).InFlightLimit(), "derived: ⌈1s/20ms⌉+1")
+	assert.Equal(t, 1024, base.With(Every(time.Millisecond), Timeout(time.Minute)).InFlightLimit(), "derived, capped")
+	assert.Equal(t, 64, base.With(MaxInFlight(64)).InFlightLimit(), "set")
 	assert.Equal(t, "api every 1s: success rate >= 90%, latency max <= 1s", a.String())
 
 	checks := []Check{a}

@@ -85,14 +85,13 @@ func TestHTTPProbeMeasured(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	h := New("the API is healthy",
-		Observe(HTTPGet(srv.URL+"/ok")).Every(20*time.Millisecond).
-			Expect(Equals(200), InRange(200, 299), Matches(`"status":"up"`), JSONPath("$.status", Equals("up")),
-				JSONPath("$.items[*].n", InRange(1, 2)), SuccessRate(1), LatencyP(99, time.Second), MinSamples(5)),
-		Observe(HTTPGet(srv.URL+"/unavailable")).Every(20*time.Millisecond).Expect(MaxErrors(0)),
-		Observe(HTTPGet(srv.URL+"/slow")).Every(20*time.Millisecond).Timeout(100*time.Millisecond).Expect(SuccessRate(0)),
+		Observe(HTTPGet(srv.URL+"/ok"), Every(20*time.Millisecond), Expect(Equals(200), InRange(200, 299), Matches(`"status":"up"`), JSONPath("$.status", Equals("up")),
+			JSONPath("$.items[*].n", InRange(1, 2)), SuccessRate(1), LatencyP(99, time.Second), MinSamples(5))),
+		Observe(HTTPGet(srv.URL+"/unavailable"), Every(20*time.Millisecond), Expect(MaxErrors(0))),
+		Observe(HTTPGet(srv.URL+"/slow"), Every(20*time.Millisecond), Timeout(100*time.Millisecond), Expect(SuccessRate(0))),
 		// 200ms slow against a 20ms bound: ten times over, more than a saturated
 		// host's slowdown stretches a latency bound (see Load.Slowdown).
-		Observe(HTTPGet(srv.URL+"/slow")).Every(50*time.Millisecond).Expect(LatencyP(50, 20*time.Millisecond)),
+		Observe(HTTPGet(srv.URL+"/slow"), Every(50*time.Millisecond), Expect(LatencyP(50, 20*time.Millisecond))),
 	)
 	r, err := Measure(t.Context(), h, 300*time.Millisecond)
 	require.NoError(t, err)
@@ -122,7 +121,7 @@ func TestHTTPProbeMeasured(t *testing.T) {
 func TestHTTPValueToleranceMiss(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	h := New("status is degraded", Observe(HTTPGet(srv.URL+"/ok")).Every(20*time.Millisecond).Expect(JSONPath("$.status", Equals("degraded"))))
+	h := New("status is degraded", Observe(HTTPGet(srv.URL+"/ok"), Every(20*time.Millisecond), Expect(JSONPath("$.status", Equals("degraded")))))
 	s, err := h.Start(context.Background())
 	require.NoError(t, err)
 	r, err := Measure(t.Context(), h, 100*time.Millisecond)

@@ -48,10 +48,9 @@ func TestSQLProbes(t *testing.T) {
 	assert.ErrorContains(t, err, "syntax error")
 
 	h := New("the database answers",
-		Observe(SQLPing(db)).Every(20*time.Millisecond).Expect(MinSamples(5)),
-		Observe(SQLQuery(db, "select count(*) from pg_stat_activity")).Every(20*time.Millisecond).
-			Expect(InRange(1, 1000), Satisfies("an int64", func(v any) bool { _, ok := v.(int64); return ok })),
-		Observe(SQLQuery(db, "select pg_sleep(1)")).Every(100*time.Millisecond).Timeout(100*time.Millisecond),
+		Observe(SQLPing(db), Every(20*time.Millisecond), Expect(MinSamples(5))),
+		Observe(SQLQuery(db, "select count(*) from pg_stat_activity"), Every(20*time.Millisecond), Expect(InRange(1, 1000), Satisfies("an int64", func(v any) bool { _, ok := v.(int64); return ok }))),
+		Observe(SQLQuery(db, "select pg_sleep(1)"), Every(100*time.Millisecond), Timeout(100*time.Millisecond)),
 	)
 	r, err := Measure(ctx, h, 300*time.Millisecond)
 	require.NoError(t, err)

@@ -39,8 +39,8 @@ func TestTCPConnect(t *testing.T) {
 	closed.Close()
 
 	h := New("the cache accepts connections",
-		Observe(TCPConnect(ln.Addr().String())).Every(20*time.Millisecond).Expect(MinSamples(5)),
-		Observe(TCPConnect(addr)).Every(20*time.Millisecond))
+		Observe(TCPConnect(ln.Addr().String()), Every(20*time.Millisecond), Expect(MinSamples(5))),
+		Observe(TCPConnect(addr), Every(20*time.Millisecond)))
 	r, err := Measure(t.Context(), h, 200*time.Millisecond)
 	require.NoError(t, err)
 	assert.Equal(t, Held, r.Checks[0].Verdict, "%s", r)

@@ -2,6 +2,7 @@ package hypothesis
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,9 +13,13 @@ import (
 // the figure it observed.
 type ToleranceResult struct {
 	Tolerance string // e.g. "latency p99 <= 300ms"
-	Expected  string // e.g. "<= 300ms"
-	Observed  string // e.g. "512ms"
-	Verdict   Verdict
+	// Source is the tolerance judged, the very value passed to Expect (nil
+	// for the default "success rate >= 100%"): compare it with ==, or ask
+	// Result.Violated.
+	Source   Tolerance
+	Expected string // e.g. "<= 300ms"
+	Observed string // e.g. "512ms"
+	Verdict  Verdict
 }
 
 // CheckResult judges one check over a window.
@@ -235,3 +240,29 @@ func fmtRate(f float64) string {
 }
 
 func sortDurations(d []time.Duration) { slices.Sort(d) }
+
+// Violated reports whether tol, a tolerance as passed to Expect, was
+// violated in some check of r (matched by identity, not by its text).
+func (r Result) Violated(tol Tolerance) bool {
+	for _, c := range r.Checks {
+		for _, tr := range c.Tolerances {
+			if tr.Verdict == Violated && sameTolerance(tr.Source, tol) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameTolerance compares two tolerances by identity where their type allows
+// it (the package's own are pointers); never panics on uncomparable values.
+func sameTolerance(a, b Tolerance) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	if ta != tb || !ta.Comparable() {
+		return false
+	}
+	return a == b
+}

@@ -27,7 +27,7 @@ func TestSamplerSchedule(t *testing.T) {
 		}
 		return n, nil
 	})
-	h := New("ticks", Observe(p).Every(10*time.Millisecond), Observe(fakeProbe("other")).Every(25*time.Millisecond))
+	h := New("ticks", Observe(p, Every(10*time.Millisecond)), Observe(fakeProbe("other"), Every(25*time.Millisecond)))
 	r, err := Measure(t.Context(), h, 200*time.Millisecond)
 	require.NoError(t, err)
 	assert.Equal(t, Held, r.Verdict, "%s", r)
@@ -71,7 +71,7 @@ func TestSamplerTimeoutThroughContext(t *testing.T) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	})
-	h := New("timeouts", Observe(p).Every(20*time.Millisecond).Timeout(50*time.Millisecond))
+	h := New("timeouts", Observe(p, Every(20*time.Millisecond), Timeout(50*time.Millisecond)))
 	s, err := h.Start(t.Context())
 	require.NoError(t, err)
 	first := <-deadlines
@@ -93,7 +93,7 @@ func TestSamplerRecoversPanics(t *testing.T) {
 		}
 		return nil, nil
 	})
-	r, err := Measure(t.Context(), New("panics", Observe(p).Every(10*time.Millisecond)), 100*time.Millisecond)
+	r, err := Measure(t.Context(), New("panics", Observe(p, Every(10*time.Millisecond))), 100*time.Millisecond)
 	require.NoError(t, err)
 	assert.Equal(t, Violated, r.Verdict)
 	assert.Equal(t, 5, r.Checks[0].Errors)
@@ -115,8 +115,7 @@ func TestSamplerNotStarted(t *testing.T) {
 		return nil, nil
 	})
 	// ⌈50ms/10ms⌉+1 = 6 slots, all held by the first six ticks.
-	h := New("bounded", Observe(p).Every(10*time.Millisecond).Timeout(50*time.Millisecond).MaxInFlight(6).
-		Expect(SuccessRate(0)))
+	h := New("bounded", Observe(p, Every(10*time.Millisecond), Timeout(50*time.Millisecond), MaxInFlight(6), Expect(SuccessRate(0))))
 	s, err := h.Start(t.Context())
 	require.NoError(t, err)
 	from := s.Started()
@@ -166,7 +165,7 @@ func TestSamplerConcurrencyBound(t *testing.T) {
 	})
 	// 30ms probes every 5ms: seven in flight at once when every tick starts
 	// on time; the derived bound (⌈1s/5ms⌉+1 = 201) never gets in the way.
-	h := New("bounded", Observe(p).Every(5*time.Millisecond))
+	h := New("bounded", Observe(p, Every(5*time.Millisecond)))
 	r, err := Measure(t.Context(), h, 200*time.Millisecond)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, peak.Load(), int32(6), "ticks start on time, so probes overlap")
@@ -195,7 +194,7 @@ func blocked() (p Probe, entered, release chan struct{}) {
 func TestSamplerInFlight(t *testing.T) {
 	t.Parallel()
 	p, entered, release := blocked()
-	h := New("in flight", Observe(p).Every(time.Hour).Expect(LatencyMax(time.Nanosecond)))
+	h := New("in flight", Observe(p, Every(time.Hour), Expect(LatencyMax(time.Nanosecond))))
 	s, err := h.Start(t.Context())
 	require.NoError(t, err)
 	<-entered
@@ -208,7 +207,7 @@ func TestSamplerInFlight(t *testing.T) {
 	assert.Len(t, s.Stop(), 1)
 
 	p, entered, release = blocked()
-	s, err = New("in flight", Observe(p).Every(time.Hour)).Start(t.Context())
+	s, err = New("in flight", Observe(p, Every(time.Hour))).Start(t.Context())
 	require.NoError(t, err)
 	<-entered
 	r = s.Evaluate(s.Started(), s.Started().Add(time.Hour))
@@ -232,7 +231,7 @@ func TestSamplerContextStopsSchedule(t *testing.T) {
 		return nil, ctx.Err()
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	h := New("cancel", Observe(p).Every(time.Hour).Timeout(100*time.Millisecond))
+	h := New("cancel", Observe(p, Every(time.Hour), Timeout(100*time.Millisecond)))
 	s, err := h.Start(ctx)
 	require.NoError(t, err)
 	<-entered
@@ -249,7 +248,7 @@ func TestSamplerAbandonsStuckProbe(t *testing.T) {
 	defer close(release)
 	entered := make(chan struct{})
 	p := ProbeFunc("stuck", func(context.Context) (any, error) { close(entered); <-release; return nil, nil })
-	s, err := New("stuck", Observe(p).Every(time.Hour).Timeout(10*time.Millisecond)).Start(t.Context())
+	s, err := New("stuck", Observe(p, Every(time.Hour), Timeout(10*time.Millisecond))).Start(t.Context())
 	require.NoError(t, err)
 	s.grace = 10 * time.Millisecond
 	<-entered
@@ -262,7 +261,7 @@ func TestMeasureContextCancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	r, err := Measure(ctx, New("short", Observe(fakeProbe("api")).Every(10*time.Millisecond)), time.Hour)
+	r, err := Measure(ctx, New("short", Observe(fakeProbe("api"), Every(10*time.Millisecond))), time.Hour)
 	assert.True(t, errors.Is(err, context.DeadlineExceeded), err)
 	assert.Less(t, r.To.Sub(r.From), time.Hour, "the window ends when the context does")
 	assert.Positive(t, r.Checks[0].Samples)
@@ -274,7 +273,7 @@ func TestMeasureContextCancelled(t *testing.T) {
 // the sequential ones are done.
 func TestSamplerReleasesTheLoadMonitor(t *testing.T) {
 	require.Zero(t, hostload.Users(), "a test before this one left a sampler running")
-	h := New("x", Observe(fakeProbe("api")).Every(10*time.Millisecond))
+	h := New("x", Observe(fakeProbe("api"), Every(10*time.Millisecond)))
 	_, err := Measure(t.Context(), h, 20*time.Millisecond)
 	require.NoError(t, err)
 	assert.Zero(t, hostload.Users(), "Measure stops its sampler")

@@ -12,7 +12,7 @@ import (
 // reference a relative tolerance compares with.
 func refResult(t *testing.T, samples []Sample) *Result {
 	t.Helper()
-	r := Evaluate(New("reference", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(SuccessRate(0))), samples, t0, t0.Add(time.Second))
+	r := Evaluate(New("reference", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(SuccessRate(0)))), samples, t0, t0.Add(time.Second))
 	require.NotNil(t, r.Checks[0].stats)
 	return &r
 }
@@ -23,7 +23,7 @@ func TestLatencyPRelative(t *testing.T) {
 	base := refResult(t, evenly(0, 100, constLat(20*time.Millisecond), nil))
 	tol := LatencyPRelative(99, Baseline, 3, 50*time.Millisecond)
 	assert.Equal(t, "latency p99 <= 3 × baseline p99 + 50ms", tol.String())
-	h := New("relative", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(tol))
+	h := New("relative", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(tol)))
 	for _, tc := range []struct {
 		lat  time.Duration
 		want Verdict
@@ -61,7 +61,7 @@ func TestSuccessRateRelative(t *testing.T) {
 	ctrl := refResult(t, evenly(0, 100, constLat(time.Millisecond), fail(3))) // control: 97%
 	tol := SuccessRateRelative(Control, 0.02)
 	assert.Equal(t, "success rate >= control - 2%", tol.String())
-	h := New("relative", Observe(fakeProbe("api")).Every(10*time.Millisecond).Expect(tol))
+	h := New("relative", Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(tol)))
 	for _, tc := range []struct {
 		failed int
 		want   Verdict
@@ -85,7 +85,7 @@ func TestSuccessRateRelative(t *testing.T) {
 // A violation of a value tolerance is kept.
 func TestControlGroupViolatedToo(t *testing.T) {
 	t.Parallel()
-	check := Observe(fakeProbe("api")).Every(10 * time.Millisecond).Expect(LatencyP(99, 50*time.Millisecond))
+	check := Observe(fakeProbe("api"), Every(10*time.Millisecond), Expect(LatencyP(99, 50*time.Millisecond)))
 	exp, ctl := New("experiment", check), New("control", check)
 	slow := evenly(0, 100, constLat(80*time.Millisecond), nil)
 	fast := evenly(0, 100, constLat(5*time.Millisecond), nil)
@@ -109,8 +109,8 @@ func TestControlGroupViolatedToo(t *testing.T) {
 func TestUses(t *testing.T) {
 	t.Parallel()
 	c := Observe(fakeProbe("api"))
-	assert.False(t, New("x", c.Expect(SuccessRate(1))).Uses(Control))
-	assert.True(t, New("x", c.Expect(SuccessRateRelative(Control, 0))).Uses(Control))
-	assert.False(t, New("x", c.Expect(SuccessRateRelative(Control, 0))).Uses(Baseline))
-	assert.True(t, New("x", c, c.Expect(LatencyPRelative(90, Baseline, 2, 0))).Uses(Baseline))
+	assert.False(t, New("x", c.With(Expect(SuccessRate(1)))).Uses(Control))
+	assert.True(t, New("x", c.With(Expect(SuccessRateRelative(Control, 0)))).Uses(Control))
+	assert.False(t, New("x", c.With(Expect(SuccessRateRelative(Control, 0)))).Uses(Baseline))
+	assert.True(t, New("x", c, c.With(Expect(LatencyPRelative(90, Baseline, 2, 0)))).Uses(Baseline))
 }

@@ -120,7 +120,7 @@ func TestValueMissIsAFailedSample(t *testing.T) {
 	specs[3].value = HTTPResponse{Status: 500, Body: []byte("oops")}
 	samples := samplesOf(0, specs...)
 
-	strict := New("strict", Observe(fakeProbe("api")).Expect(Equals(200)))
+	strict := New("strict", Observe(fakeProbe("api"), Expect(Equals(200))))
 	r := Evaluate(strict, samples, t0, t0.Add(100*time.Millisecond))
 	require.Len(t, r.Checks, 1)
 	c := r.Checks[0]
@@ -132,7 +132,7 @@ func TestValueMissIsAFailedSample(t *testing.T) {
 	assert.Equal(t, "1 of 10 missed, first: got status 500", vt.Observed)
 	assert.Equal(t, "90% (9/10)", tolerance(t, c, "success rate >= 100% (default)").Observed)
 
-	lenient := New("lenient", Observe(fakeProbe("api")).Expect(Equals(200), SuccessRate(0.9)))
+	lenient := New("lenient", Observe(fakeProbe("api"), Expect(Equals(200), SuccessRate(0.9))))
 	r = Evaluate(lenient, samples, t0, t0.Add(100*time.Millisecond))
 	assert.Equal(t, Held, r.Verdict, "a miss within the success rate is tolerated:\n%s", r)
 	assert.Equal(t, 1, r.Checks[0].Errors)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/examples/catalog"
-	"github.com/go-resilience/resilience/examples/internal/caught"
 	"github.com/go-resilience/resilience/fixtures"
+	"github.com/go-resilience/resilience/fixtures/netfault"
 	"github.com/go-resilience/resilience/hypothesis"
 )
 
@@ -42,16 +42,13 @@ func steadyState(t *testing.T, url string) *hypothesis.Hypothesis {
 	t.Cleanup(client.CloseIdleConnections)
 	return hypothesis.New("the catalog answers item pages, fast",
 		hypothesis.Observe(hypothesis.HTTPGet(url+"/items/42",
-			hypothesis.ProbeName(probeName), hypothesis.WithClient(client))).
-			Every(25*time.Millisecond).
-			Timeout(time.Second).
-			Expect(successRate, p99))
+			hypothesis.ProbeName(probeName), hypothesis.WithClient(client)), hypothesis.Every(25*time.Millisecond), hypothesis.Timeout(time.Second), hypothesis.Expect(successRate, p99)))
 }
 
 // cacheFault is the fault of one experiment, built against the Redis the
 // catalog uses (for container faults) and the proxy it talks through (for
 // network faults).
-type cacheFault func(redis *fixtures.Redis, proxy *fixtures.Proxy) chaostest.Fault
+type cacheFault func(redis *fixtures.Redis, proxy *netfault.Proxy) chaostest.Fault
 
 // experiment runs the same experiment on both variants of the catalog. The
 // robust catalog must hold. The fragile one must deviate, and be caught by
@@ -78,27 +75,26 @@ func experiment(t *testing.T, title string, ownRedis bool, fault cacheFault, cau
 				PostgresDSN: fixtures.SharedPostgres(t).DSN(),
 			})
 			f := fault(redis, proxy)
-			e := chaostest.Experiment{
-				Title:       title,
-				SteadyState: steadyState(t, svc.URL),
-				Method:      chaostest.Steps(chaostest.Inject(f).For(2 * time.Second)),
-				Before:      time.Second,
-				Window:      time.Second,
-				After:       time.Second,
+			opts := []chaostest.Option{
+				chaostest.Title(title),
+				chaostest.Before(time.Second),
+				chaostest.Window(time.Second),
+				chaostest.After(time.Second),
 				// The cache comes back when the fault is reverted; the first
 				// requests after it may still pay for connections that died.
-				Recovery: 2 * time.Second,
+				chaostest.Recovery(2 * time.Second),
 			}
 			if v == catalog.Fragile {
-				e.Expect = chaostest.ExpectDeviation
-			}
-			rep := chaostest.Run(t, e)
-			if v == catalog.Fragile {
-				reasons := make([]caught.Reason, len(caughtBy))
-				for i, tol := range caughtBy {
-					reasons[i] = caught.Because(probeName, tol)
+				// Caught for the weakness it has: while the fault is on,
+				// the tolerances that guard it are violated.
+				reasons := []chaostest.Reason{chaostest.While(f)}
+				for _, tol := range caughtBy {
+					reasons = append(reasons, chaostest.Violates(tol))
 				}
-				caught.Require(t, rep, f, reasons...)
+				opts = append(opts, chaostest.ExpectDeviation(reasons...))
+			}
+			chaostest.Run(t, steadyState(t, svc.URL), chaostest.Inject(f, chaostest.For(2*time.Second)), opts...)
+			if v == catalog.Fragile {
 				return
 			}
 			// Holding proves nothing if the fault never reached the
@@ -119,8 +115,8 @@ func experiment(t *testing.T, title string, ownRedis bool, fault cacheFault, cau
 // answer: its p99 is at least 800 ms.
 func TestCatalogWhenRedisIsSlow(t *testing.T) {
 	experiment(t, "the catalog answers within 300 ms p99 while Redis answers 800 ms late", false,
-		func(_ *fixtures.Redis, proxy *fixtures.Proxy) chaostest.Fault {
-			return proxy.Latency(800 * time.Millisecond).Direction(fixtures.Downstream).Toxicity(1)
+		func(_ *fixtures.Redis, proxy *netfault.Proxy) chaostest.Fault {
+			return proxy.Latency(800*time.Millisecond, netfault.Downstream, netfault.Toxicity(1))
 		},
 		p99)
 }
@@ -135,7 +131,7 @@ func TestCatalogWhenRedisIsSlow(t *testing.T) {
 // far under 95%.
 func TestCatalogWhenRedisIsDown(t *testing.T) {
 	experiment(t, "the catalog keeps answering while Redis is down", false,
-		func(_ *fixtures.Redis, proxy *fixtures.Proxy) chaostest.Fault {
+		func(_ *fixtures.Redis, proxy *netfault.Proxy) chaostest.Fault {
 			return proxy.Down()
 		},
 		successRate)
@@ -156,7 +152,7 @@ func TestCatalogWhenRedisIsDown(t *testing.T) {
 // p99 is the tolerance that catches this.)
 func TestCatalogWhenRedisIsPaused(t *testing.T) {
 	experiment(t, "the catalog keeps answering while Redis is frozen", true,
-		func(redis *fixtures.Redis, _ *fixtures.Proxy) chaostest.Fault {
+		func(redis *fixtures.Redis, _ *netfault.Proxy) chaostest.Fault {
 			return redis.Container().Pause()
 		},
 		p99)

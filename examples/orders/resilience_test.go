@@ -13,9 +13,9 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/go-resilience/resilience/chaostest"
-	"github.com/go-resilience/resilience/examples/internal/caught"
 	"github.com/go-resilience/resilience/examples/orders"
 	"github.com/go-resilience/resilience/fixtures"
+	"github.com/go-resilience/resilience/fixtures/netfault"
 	"github.com/go-resilience/resilience/hypothesis"
 )
 
@@ -78,13 +78,13 @@ func placing(client *orders.Client) hypothesis.Check {
 	order := orders.Order{Item: "sku-42", Quantity: 1}
 	return hypothesis.Observe(hypothesis.ProbeFunc(placeProbe, func(ctx context.Context) (any, error) {
 		return client.Place(ctx, order)
-	})).
-		Every(50*time.Millisecond).
-		Timeout(5*time.Second). // longer than the service's 4 s RequestTimeout: the service decides
+	}),
+		hypothesis.Every(50*time.Millisecond),
+		hypothesis.Timeout(5*time.Second), // longer than the service's 4 s RequestTimeout: the service decides
 		// At least Timeout/Every + 1 = 101: every tick starts on time even
 		// if every order took its full 5 s.
-		MaxInFlight(128).
-		Expect(successRate, p99)
+		hypothesis.MaxInFlight(128),
+		hypothesis.Expect(successRate, p99))
 }
 
 // auditing is the check that the ledger's orders are stored exactly once.
@@ -100,10 +100,10 @@ func auditing(db *pgxpool.Pool, table string, ledger *orders.Ledger) hypothesis.
 			return nil, err
 		}
 		return c, nil
-	})).
-		Every(100*time.Millisecond).
-		Timeout(time.Second).
-		Expect(exactlyOnce, auditOK)
+	}),
+		hypothesis.Every(100*time.Millisecond),
+		hypothesis.Timeout(time.Second),
+		hypothesis.Expect(exactlyOnce, auditOK))
 }
 
 // variantUnderTest is one service variant in one experiment, and whether the
@@ -115,7 +115,7 @@ type variantUnderTest struct {
 
 // setup starts the service of variant v behind a proxy of its own in front
 // of pg, and returns it with its client and ledger.
-func setup(t *testing.T, pg *fixtures.Postgres, v orders.Variant) (*orders.Running, *orders.Client, *orders.Ledger, *fixtures.Proxy) {
+func setup(t *testing.T, pg *fixtures.Postgres, v orders.Variant) (*orders.Running, *orders.Client, *orders.Ledger, *netfault.Proxy) {
 	t.Helper()
 	proxy := pg.Proxy(t)
 	svc := orders.Start(t, orders.Config{Variant: v, PostgresDSN: pg.ProxyDSN(proxy)})
@@ -140,49 +140,51 @@ const (
 	recovery       = 2 * time.Second
 )
 
-// takenOnce is the experiment of the hypothesis "every order is taken, and
-// taken once" (placing and auditing) while f is on for faultFor, the
-// method of length method judged as one window; a fragile variant is
-// expected to deviate.
-func takenOnce(t *testing.T, title string, pg *fixtures.Postgres, svc *orders.Running, client *orders.Client,
-	ledger *orders.Ledger, f chaostest.Fault, faultFor, method time.Duration, fragile bool) chaostest.Experiment {
+// takenOnce is the hypothesis "every order is taken, and taken once"
+// (placing and auditing).
+func takenOnce(t *testing.T, pg *fixtures.Postgres, svc *orders.Running, client *orders.Client, ledger *orders.Ledger) *hypothesis.Hypothesis {
 	t.Helper()
-	e := chaostest.Experiment{
-		Title: title,
-		SteadyState: hypothesis.New("every order is taken, and taken once",
-			placing(client), auditing(orders.AuditPool(t, pg.DSN), svc.Table(), ledger)),
-		Method:   chaostest.Steps(chaostest.Inject(f).For(faultFor)),
-		Duration: method,
-		Window:   method,
-		Before:   time.Second,
-		After:    time.Second,
-		Recovery: recovery,
+	return hypothesis.New("every order is taken, and taken once",
+		placing(client), auditing(orders.AuditPool(t, pg.DSN), svc.Table(), ledger))
+}
+
+// windows are the options of an experiment whose method lasts method and
+// is judged as one window, with a second of steady state before and after
+// and the recovery allowance; a fragile variant is expected to deviate for
+// the reasons given.
+func windows(title string, method time.Duration, fragile bool, reasons ...chaostest.Reason) []chaostest.Option {
+	opts := []chaostest.Option{
+		chaostest.Title(title),
+		chaostest.Duration(method),
+		chaostest.Window(method),
+		chaostest.Before(time.Second),
+		chaostest.After(time.Second),
+		chaostest.Recovery(recovery),
 	}
 	if fragile {
-		e.Expect = chaostest.ExpectDeviation
+		opts = append(opts, chaostest.ExpectDeviation(reasons...))
 	}
-	return e
+	return opts
 }
 
 // networkExperiment runs an experiment whose fault is on the service's path
 // to Postgres, the database itself staying up: the audit is part of the
-// hypothesis. The robust service must hold; the fragile one must be caught
-// by the reasons given.
-func networkExperiment(t *testing.T, title string, fault func(*fixtures.Proxy) chaostest.Fault,
-	fragile orders.Variant, caughtBy ...caught.Reason) {
+// hypothesis. The robust service must hold; the fragile one must deviate
+// while the fault is on, violating caughtBy.
+func networkExperiment(t *testing.T, title string, fault func(*netfault.Proxy) chaostest.Fault,
+	fragile orders.Variant, caughtBy hypothesis.Tolerance) {
 	t.Helper()
 	for _, vt := range []variantUnderTest{{orders.Robust, false}, {fragile, true}} {
 		t.Run(vt.variant.String(), func(t *testing.T) {
 			pg := fixtures.SharedPostgres(t)
 			svc, client, ledger, proxy := setup(t, pg, vt.variant)
 			f := fault(proxy)
-			e := takenOnce(t, title, pg, svc, client, ledger, f, faultFor, methodDuration, vt.fragile)
 			conns := countConnections(t, svc, client)
-			rep := chaostest.Run(t, e)
+			rep := chaostest.Run(t, takenOnce(t, pg, svc, client, ledger),
+				chaostest.Inject(f, chaostest.For(faultFor)),
+				windows(title, methodDuration, vt.fragile, chaostest.While(f), chaostest.Violates(caughtBy))...)
 			conns.log(t, rep, faultFor)
-			if vt.fragile {
-				caught.Require(t, rep, f, caughtBy...)
-			} else {
+			if !vt.fragile {
 				// Holding proves nothing if the fault never reached the
 				// service: the robust service must have retried.
 				assert.Positive(t, svc.Retries(), "the robust service never retried: the fault did not reach it")
@@ -204,11 +206,11 @@ func networkExperiment(t *testing.T, title string, fault func(*fixtures.Proxy) c
 // every order placed during the fault: its success rate falls under 95%.
 func TestOrdersWhenConnectionsAreReset(t *testing.T) {
 	networkExperiment(t, "every order is taken, once, while database connections are reset",
-		resetConnections, orders.NoRetry, caught.Because(placeProbe, successRate))
+		resetConnections, orders.NoRetry, successRate)
 }
 
-func resetConnections(p *fixtures.Proxy) chaostest.Fault {
-	return p.ResetPeer(0).Direction(fixtures.Upstream)
+func resetConnections(p *netfault.Proxy) chaostest.Fault {
+	return p.ResetPeer(0, netfault.Upstream)
 }
 
 // Real-world event: the database's answers are lost (a one-way partition, a
@@ -229,10 +231,10 @@ func resetConnections(p *fixtures.Proxy) chaostest.Fault {
 // idempotency stores it a second time, and the audit catches the duplicate.
 func TestOrdersWhenAnswersAreLost(t *testing.T) {
 	networkExperiment(t, "every order is taken, once, while the database's answers are lost",
-		func(p *fixtures.Proxy) chaostest.Fault {
-			return p.Timeout(0).Direction(fixtures.Downstream)
+		func(p *netfault.Proxy) chaostest.Fault {
+			return p.Timeout(0, netfault.Downstream)
 		},
-		orders.NoIdempotency, caught.Because(auditProbe, exactlyOnce))
+		orders.NoIdempotency, exactlyOnce)
 }
 
 // Real-world event: Postgres restarts (a minor version upgrade, a host
@@ -261,25 +263,13 @@ func TestOrdersWhenPostgresRestarts(t *testing.T) {
 			svc, client, ledger, _ := setup(t, pg, vt.variant)
 			audit := orders.AuditPool(t, pg.DSN) // follows Postgres to its new port
 			f := pg.Container().Stop()           // started again when the step ends
-			e := chaostest.Experiment{
-				Title:       "every order is taken while Postgres restarts",
-				SteadyState: hypothesis.New("every order is taken", placing(client)),
-				Method:      chaostest.Steps(chaostest.Inject(f).For(faultFor)),
-				Duration:    3 * time.Second,
-				Window:      3 * time.Second,
-				Before:      time.Second,
-				After:       time.Second,
-				Recovery:    recovery,
-			}
-			if vt.fragile {
-				e.Expect = chaostest.ExpectDeviation
-			}
 			conns := countConnections(t, svc, client)
-			rep := chaostest.Run(t, e)
+			rep := chaostest.Run(t, hypothesis.New("every order is taken", placing(client)),
+				chaostest.Inject(f, chaostest.For(faultFor)),
+				windows("every order is taken while Postgres restarts", 3*time.Second, vt.fragile,
+					chaostest.While(f), chaostest.Violates(successRate))...)
 			conns.log(t, rep, faultFor)
-			if vt.fragile {
-				caught.Require(t, rep, f, caught.Because(placeProbe, successRate))
-			} else {
+			if !vt.fragile {
 				assert.Positive(t, svc.Retries(), "the robust service never retried: the fault did not reach it")
 			}
 
@@ -361,13 +351,13 @@ func TestOrdersRecoverAfterAConnectionStorm(t *testing.T) {
 				})))
 			svc, client, ledger, proxy := setup(t, pg, vt.variant)
 			f := resetConnections(proxy)
-			e := takenOnce(t, "every order is taken, once, and orders flow again after database connections were reset",
-				pg, svc, client, ledger, f, stormFaultFor, stormMethodFor, vt.fragile)
 			conns := countConnections(t, svc, client)
-			rep := chaostest.Run(t, e)
+			rep := chaostest.Run(t, takenOnce(t, pg, svc, client, ledger),
+				chaostest.Inject(f, chaostest.For(stormFaultFor)),
+				windows("every order is taken, once, and orders flow again after database connections were reset",
+					stormMethodFor, vt.fragile, chaostest.NotRecovered(), chaostest.Violates(successRate))...)
 			opened, placed := conns.log(t, rep, stormFaultFor)
 			if vt.fragile {
-				caught.RequireNotRecovered(t, rep, caught.Because(placeProbe, successRate))
 				return
 			}
 			assert.Positive(t, svc.Retries(), "the robust service never retried: the fault did not reach it")
