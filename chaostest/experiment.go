@@ -114,7 +114,7 @@ type Report struct {
 	ControlBefore hypothesis.Result
 	ControlDuring []hypothesis.Result
 	ControlAfter  hypothesis.Result
-	Journal       string // path of the journal file, "" if none was kept
+	Journal       string // path of the journal file, "" if none was written; removed with the test's ArtifactDir unless go test -artifacts keeps it
 	Seed          int64
 	SeedUsed      bool // a fault read the seed (SeedFrom): -chaostest.seed replays it
 	Duration      time.Duration

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/go-resilience/resilience/hypothesis"
@@ -655,6 +657,26 @@ func (r *runner) journalDir() string {
 		return d
 	}
 	return artifactDirOf(r.t)
+}
+
+// journalKept reports whether the journal outlives the test: written where
+// the user asked (-chaostest.journal), or in an ArtifactDir that go test
+// keeps (-artifacts). Without -artifacts, testing removes a *testing.T's
+// ArtifactDir when the test ends, so its path is not worth a log line; the
+// ArtifactDir of a T of another kind is its own business.
+func journalKept(t T) bool {
+	if journalDirSetting() != "" {
+		return true
+	}
+	if _, std := t.(testing.TB); !std {
+		return true
+	}
+	f := flag.Lookup("test.artifacts")
+	if f == nil {
+		return true // not a go test binary: the directory is the caller's
+	}
+	kept, _ := strconv.ParseBool(f.Value.String())
+	return kept
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

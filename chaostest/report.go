@@ -62,7 +62,9 @@ func (r *runner) writeReport() {
 		return
 	}
 	if journalDirSetting() == "" {
-		r.logf("report: %s", path)
+		if journalKept(r.t) {
+			r.logf("report: %s", path)
+		}
 		return
 	}
 	index, err := writeIndex(filepath.Dir(path))

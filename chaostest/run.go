@@ -704,7 +704,11 @@ func (r *runner) finish() Report {
 		t.Errorf("chaostest: experiment %q: write the journal: %v", r.e.Title, err)
 	} else if path != "" {
 		r.report.Journal = path
-		r.logf("journal: %s", path)
+		if journalKept(r.t) {
+			r.logf("journal: %s", path)
+		} else {
+			r.logf("journal and report: not kept after the test (go test -artifacts, or -chaostest.journal=DIR, keeps them)")
+		}
 	}
 	r.logf("verdict: %s (%s)", r.report.Status, verdictNote(r.e.Expect, r.report.Status, ok))
 	r.writeReport()

@@ -61,11 +61,13 @@ func TestSubprocessExperiment(t *testing.T) {
 		duration = time.Minute
 	}
 	probe := hypothesis.ProbeFunc("always fine", func(context.Context) (any, error) { return nil, nil })
-	chaostest.Run(t,
-
-		hypothesis.New("fine", hypothesis.Observe(probe, hypothesis.Every(10*time.Millisecond))),
-		chaostest.Together(chaostest.Inject(marked), chaostest.Inject(second, chaostest.At(50*time.Millisecond))), chaostest.Title("subprocess "+mode), chaostest.Before(100*time.Millisecond), chaostest.Duration(duration), chaostest.Window(100*time.Millisecond), chaostest.After(100*time.Millisecond))
-
+	chaostest.Run(t, hypothesis.New("fine", hypothesis.Observe(probe, hypothesis.Every(10*time.Millisecond))),
+		chaostest.Together(chaostest.Inject(marked), chaostest.Inject(second, chaostest.At(50*time.Millisecond))),
+		chaostest.Title("subprocess "+mode),
+		chaostest.Before(100*time.Millisecond),
+		chaostest.Duration(duration),
+		chaostest.Window(100*time.Millisecond),
+		chaostest.After(100*time.Millisecond))
 }
 
 type subprocess struct {
@@ -207,5 +209,36 @@ func TestRunSkipsUnderShort(t *testing.T) {
 	mustContain(t, "output", sp.output(), "--- SKIP: TestSubprocessExperiment", `chaostest: experiment "subprocess short" skipped under -short`)
 	if _, err := os.Stat(sp.marker); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a fault was applied under -short")
+	}
+}
+
+// Without -artifacts, testing removes the test's ArtifactDir when it ends:
+// the journal's path is not logged, since it will not exist. With
+// -artifacts it is kept, and logged.
+func TestJournalPathLoggedOnlyWhenKept(t *testing.T) {
+	t.Parallel()
+	for _, kept := range []bool{false, true} {
+		out := t.TempDir()
+		args := []string{"-test.timeout=60s"}
+		if kept {
+			args = append(args, "-test.artifacts", "-test.outputdir="+out)
+		}
+		sp := startSubprocess(t, "harmless", args...)
+		sp.cmd.Env = append(sp.cmd.Env, "CHAOSTEST_JOURNAL=") // the ArtifactDir, not a directory of the user's
+		if err := sp.run(t); err != nil {
+			t.Fatalf("subprocess: %v:\n%s", err, sp.output())
+		}
+		journals, _ := filepath.Glob(filepath.Join(out, "_artifacts", "*", "*.journal.json"))
+		if !kept {
+			mustContain(t, "output", sp.output(), "journal and report: not kept after the test (go test -artifacts, or -chaostest.journal=DIR, keeps them)")
+			if strings.Contains(sp.output(), ".journal.json") {
+				t.Errorf("a journal path that will not exist was logged:\n%s", sp.output())
+			}
+			continue
+		}
+		if len(journals) != 1 {
+			t.Fatalf("with -artifacts: %d journals under %s, want 1:\n%s", len(journals), out, sp.output())
+		}
+		mustContain(t, "output", sp.output(), "journal: "+journals[0])
 	}
 }

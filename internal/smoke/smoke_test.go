@@ -11,14 +11,11 @@ import (
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/go-resilience/resilience/fixtures"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
-	"github.com/testcontainers/testcontainers-go"
-	tcredis "github.com/testcontainers/testcontainers-go/modules/redis"
-
-	"github.com/go-resilience/resilience/internal/dockertest"
 )
 
 // The toxic's latency, and the least extra delay a request must show while it
@@ -100,15 +97,13 @@ func TestEmbeddedToxiproxyAddsLatencyInFrontOfHTTPServer(t *testing.T) {
 }
 
 func TestRedisContainerBehindToxiproxy(t *testing.T) {
-	dockertest.Require(t)
 	ctx := t.Context()
-
-	ctr, err := tcredis.Run(ctx, "redis:7")
-	testcontainers.CleanupContainer(t, ctr)
-	require.NoError(t, err, "start redis:7 (run `make images` if the image is missing)")
-	endpoint, err := ctr.PortEndpoint(ctx, "6379/tcp", "")
-	require.NoError(t, err)
-	t.Logf("redis container %s listening at %s", ctr.GetContainerID()[:12], endpoint)
+	// Started through the fixtures, as every container of the project is:
+	// published on loopback only and labelled with its owner, so that
+	// nothing outlives the test process.
+	r := fixtures.StartRedis(t)
+	endpoint := r.Addr()
+	t.Logf("redis container %.12s listening at %s", r.Container().ID(), endpoint)
 
 	proxy := embeddedProxy(t, endpoint)
 	rdb := redis.NewClient(&redis.Options{Addr: proxy.Listen, PoolSize: 1})

@@ -1,4 +1,4 @@
-package chaostest_test
+package smoke
 
 import (
 	"context"
@@ -19,8 +19,10 @@ import (
 	"github.com/go-resilience/resilience/hypothesis"
 )
 
-// End to end, with no container: toxiproxy embedded in the test process sits
-// between a service and its backend, and a latency toxic is the fault.
+// End to end, with no container and none of the fixtures: toxiproxy
+// embedded in the test process sits between a service and its backend, and
+// a latency toxic written by hand against chaostest.Fault is the fault.
+// chaostest knows nothing of toxiproxy: any fault source plugs in.
 
 // proxied starts an embedded toxiproxy in front of upstream and returns the
 // proxy; everything is removed when the test ends.
@@ -101,26 +103,29 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 	}))
 	t.Cleanup(backend.Close)
 
-	experiment := func(svc *httptest.Server, p *toxiproxy.Proxy) Experiment {
-		return Experiment{
-			Title: "the service answers within 300ms while its backend is slow",
-			SteadyState: hypothesis.New("service is fast",
-				hypothesis.Observe(hypothesis.HTTPGet(svc.URL), hypothesis.Every(20*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 300*time.Millisecond)))),
-			Method:   chaostest.Inject(latencyFault{proxy: p, latency: 1500 * time.Millisecond}),
-			Before:   300 * time.Millisecond,
-			Duration: 1200 * time.Millisecond,
-			Window:   600 * time.Millisecond,
-			After:    300 * time.Millisecond,
-			Recovery: time.Second,
-		}
+	steady := func(svc *httptest.Server) *hypothesis.Hypothesis {
+		return hypothesis.New("service is fast",
+			hypothesis.Observe(hypothesis.HTTPGet(svc.URL),
+				hypothesis.Every(20*time.Millisecond),
+				hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 300*time.Millisecond))))
+	}
+	slow := func(p *toxiproxy.Proxy) chaostest.Step {
+		return chaostest.Inject(latencyFault{proxy: p, latency: 1500 * time.Millisecond})
+	}
+	windows := []chaostest.Option{
+		chaostest.Title("the service answers within 300ms while its backend is slow"),
+		chaostest.Before(300 * time.Millisecond),
+		chaostest.Duration(1200 * time.Millisecond),
+		chaostest.Window(600 * time.Millisecond),
+		chaostest.After(300 * time.Millisecond),
+		chaostest.Recovery(time.Second),
 	}
 
 	t.Run("without a timeout the hypothesis deviates", func(t *testing.T) {
 		t.Parallel()
 		p := proxied(t, backend.Listener.Addr().String())
-		e := experiment(service(t, p.Listen, 0), p)
-		e.ExpectDeviation = true // a fragile service: the weakness is the point
-		rep := run(t, e)
+		// A fragile service: the weakness is the point.
+		rep := chaostest.Run(t, steady(service(t, p.Listen, 0)), slow(p), append(windows, chaostest.ExpectDeviation())...)
 		if rep.Status != chaostest.StatusDeviated {
 			t.Fatalf("status %q, want deviated", rep.Status)
 		}
@@ -141,7 +146,7 @@ func TestEndToEndLatencyThroughEmbeddedToxiproxy(t *testing.T) {
 	t.Run("with a timeout and a fallback it holds", func(t *testing.T) {
 		t.Parallel()
 		p := proxied(t, backend.Listener.Addr().String())
-		rep := run(t, experiment(service(t, p.Listen, 100*time.Millisecond), p))
+		rep := chaostest.Run(t, steady(service(t, p.Listen, 100*time.Millisecond)), slow(p), windows...)
 		if rep.Status != chaostest.StatusHeld {
 			t.Fatalf("status %q, want held", rep.Status)
 		}
