@@ -19,7 +19,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Where `make example` keeps the experiments' journals.
 JOURNALS ?= $(CURDIR)/.journals
 
-.PHONY: all images test example bench lint leaks clean
+.PHONY: all images short test example bench lint leaks clean
 
 all: test
 
@@ -27,11 +27,15 @@ all: test
 images:
 	@fixtures/images/images.sh
 
-## test: the whole suite with the race detector, container tests included
-test: images
+## test: -short first (fast, no Docker needed), then the whole suite with the race detector, container tests included
+test: short images
 	@$(LIST_TEST_OBJECTS) > .test-objects-before
 	$(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory leaks BEFORE=.test-objects-before; rc=$$?; rm -f .test-objects-before; exit $$rc
+
+## short: the suite under -short, as a developer runs it before a commit: no container, no fault, seconds
+short:
+	$(GO) test -short -count=1 ./...
 
 ## example: run the examples' resilience tests, show the experiments, and say where their reports are
 example: images

@@ -1,53 +1,68 @@
 // Package chaostest runs chaos-engineering experiments as ordinary Go tests.
 //
 // An experiment is a claim about availability: "the catalog answers within
-// 300 ms p99 while its cache is slow". Run proves or disproves it with
+// 300 ms p99 while its cache is slow". [Run] proves or disproves it with
 // measurements, inside go test, and guarantees that every fault it injected
 // is reverted however the test ends.
 //
-//	chaostest.Run(t, chaostest.Experiment{
-//		Title:       "catalog answers within 300 ms while the cache is slow",
-//		SteadyState: hypothesis.New("catalog is healthy", check),
-//		Method:      chaostest.Steps(chaostest.Inject(slowCache).For(3 * time.Second)),
-//	})
+//	chaostest.Run(t, steady, chaostest.Inject(slowCache, chaostest.For(3*time.Second)),
+//		chaostest.Title("catalog answers within 300 ms while the cache is slow"))
 //
-// # Map of the package
+// # Running an experiment
 //
-//   - experiment.go: Experiment, its defaults and Validate; Status, Report,
-//     Deviation.
-//   - fault.go: the Fault interface (Name, Apply returning a Revert), its
-//     optional abilities (Validate, Attributes) and FaultFunc. Concrete
-//     faults (toxiproxy toxics, container pause, ...) live in the fixtures
-//     package; chaostest knows nothing of Docker or toxiproxy.
-//   - schedule.go: Step (Inject(f).At(offset).For(d)) and Method (Steps,
-//     Together, Sequence).
-//   - run.go: Run, the lifecycle. Steady state before (the gate), the method
-//     judged per window, rollback in reverse order, steady state after with a
-//     recovery allowance (retry until met).
-//   - settle.go: a window is judged once the samples intended in it have
-//     finished (at the latest its check's timeout after it ends), so a slow
-//     system is judged on its real latencies, not on samples still in flight.
-//   - settle.go also waits for the control group's samples, when there is one.
-//   - verdict.go: held, deviated, not steady, inconclusive or aborted, and
-//     which of them pass. Only held passes, unless the experiment expects a
-//     deviation (ExpectDeviation documents a known weakness; then a held run
-//     fails). Not steady and inconclusive never pass.
-//   - narrative.go: the t.Logf story (phases, faults on and off with their
-//     offsets, one line per window with the control group's result and the
-//     load it was judged under) and the failure message: violated
-//     tolerances, a compact timeline, and the command that reproduces the run.
-//   - journal.go: a JSON journal of the run in Chaos Toolkit's format, one
-//     that Chaos Toolkit's own code accepts with its meanings (the rules:
-//     journal_ctk_rules_test.go).
-//   - report.go, reportchart.go, report.tmpl: a self-contained HTML report
-//     beside the journal (timeline, fault bands, every sample's latency,
-//     errors per window, verdicts, the control group, the load), written
-//     after the verdict; reportindex.go: the index of a journal directory.
-//   - flags.go: -chaostest.journal, -chaostest.failfast, -chaostest.seed and
-//     their environment twins.
-//   - signal.go: SIGINT during the method reverts the faults, then stops go
-//     test as usual.
-//   - t.go: T, the narrow testing interface (*testing.T satisfies it).
+//   - [Run] takes the steady-state hypothesis (built with the hypothesis
+//     package) and a [Method], and returns a [Report]; [Validate] checks the
+//     same arguments without running anything.
+//   - [Option]s: [Title]; the windows [Before] (the gate), [Duration],
+//     [Window], [After] and [Recovery]; [Control] (a control group);
+//     [SteadyAfter] (what must hold after the rollback, when that differs
+//     from the steady state); [ExpectDeviation]; [FailFast]; [Seed].
+//
+// # The method
+//
+//   - [Inject] schedules a [Fault] as a [Step], with [StepOption]s [At] and
+//     [For]; a Step is a Method by itself.
+//   - [Together] runs steps from the same origin; [Sequence] runs each after
+//     the previous one.
+//   - A [Fault] has a Name and an Apply that returns its [Revert];
+//     [FaultFunc] adapts a function. Optional abilities, found by type
+//     assertion: Validate (checked before anything starts) and Attributes
+//     (recorded in the journal). Concrete faults live with what they break:
+//     the fixtures/netfault package (network faults, no Docker needed) and
+//     the fixtures package (container faults). [SeedFrom] gives a fault the
+//     experiment's seed.
+//
+// # Phases and verdicts
+//
+// An experiment runs in phases ([Phase]): the steady state [PhaseBefore]
+// (the gate: if it does not hold the method never runs), the method
+// [PhaseDuring], judged window by window, the rollback, and the steady state
+// [PhaseAfter], judged over After, slid forward by a quarter of After at a
+// time until it holds or the Recovery allowance is spent. The time a fault's
+// Apply takes (a container restart can take seconds) counts against its
+// step: a step's For runs from the moment its Apply began, and a window is
+// judged on the samples intended in it, whatever was applying.
+//
+// The [Status] is held, deviated, not steady (the gate was violated),
+// inconclusive (some window could not be judged, the gate included) or
+// aborted. Only held passes, unless the experiment documents a known
+// weakness with [ExpectDeviation]: then it passes only when a [Deviation]
+// shows every [Reason] given: [Violates] a tolerance (the very value passed
+// to hypothesis.Expect, matched by identity), [While] a fault was applied,
+// or [NotRecovered] after the rollback. [Report.Deviated] asks the same
+// question of a report.
+//
+// # What a run tells
+//
+// The narrative (t.Logf, shown with -v) names the phases, the faults on and
+// off with their offsets, and one line per window with its verdict, the
+// control group's and the load it was judged under. A failure says what was
+// expected and observed, shows a compact timeline, and gives the command
+// that reproduces the run (with -chaostest.seed when a fault read the
+// seed). The journal is a JSON record in Chaos Toolkit's format, which its
+// own code accepts with its meanings (see journal_ctk_rules_test.go); a
+// self-contained HTML report and an index of a journal directory sit
+// beside it.
 //
 // # Verdicts on a noisy machine
 //
@@ -58,8 +73,8 @@
 // is inconclusive, with the figures, never a deviation, unless a value
 // tolerance (a consistency check) was violated. Bounds can be relative to
 // the steady state before the fault (hypothesis.Baseline) or to a control
-// group (Experiment.Control: the same checks against an unfaulted twin of
-// the system, sampled at the same time, as Netflix's ChAP does); a window in
+// group ([Control]: the same checks against an unfaulted twin of the
+// system, sampled at the same time, as Netflix's ChAP does); a window in
 // which the control group is violated too is inconclusive. A steady state
 // after that does not recover within the allowance, although every fault
 // was reverted, is reported as a metastable failure.
@@ -73,18 +88,20 @@
 // FailNow. The testing package's -timeout panic runs no cleanups, so Run
 // aborts the method (reverting) before the test's deadline, keeping at least
 // a second for the rollback, and refuses up front an experiment that cannot
-// fit. A SIGINT while the method runs is caught: every fault is reverted,
-// the journal says "interrupted", and the interrupt is raised again so that
-// go test stops. A failed revert fails the test, naming the fault.
+// fit. Run also stops when the test's context ends. A SIGINT or SIGTERM
+// while the method runs is caught: every fault is reverted, the journal
+// says "interrupted", and the signal is raised again so that go test stops.
+// A failed revert fails the test, naming the fault.
 //
 // # Settings
 //
 // Flags of the test binary, each with an environment twin (a set flag wins):
 //
-//	-chaostest.journal=DIR   CHAOSTEST_JOURNAL   where journals are written (default: t.ArtifactDir(), see go test -artifacts)
+//	-chaostest.journal=DIR   CHAOSTEST_JOURNAL   where journals are kept (default: t.ArtifactDir(), kept by go test -artifacts)
 //	-chaostest.failfast      CHAOSTEST_FAILFAST  stop each method at its first violated window
 //	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom
 //
 // Under -short, Run skips the test with its reason. Experiments share no
-// state: they can run in parallel subtests.
+// state: run them in parallel subtests (t.Parallel) when their systems are
+// apart; Run does not make a test parallel by itself.
 package chaostest

@@ -14,7 +14,7 @@ import (
 //
 //	-chaostest.journal DIR   CHAOSTEST_JOURNAL=DIR   write journals into DIR (instead of t.ArtifactDir())
 //	-chaostest.failfast      CHAOSTEST_FAILFAST=1    stop every method at its first violated window
-//	-chaostest.seed N        CHAOSTEST_SEED=N        seed of experiments that do not set Experiment.Seed
+//	-chaostest.seed N        CHAOSTEST_SEED=N        seed of experiments without the Seed option
 const (
 	flagJournal  = "chaostest.journal"
 	flagFailFast = "chaostest.failfast"

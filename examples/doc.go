@@ -7,10 +7,10 @@
 //
 // Every service comes in a robust version and a fragile twin that lacks the
 // one thing resilience needs. Robust versions must hold their hypothesis;
-// fragile twins declare chaostest.ExpectDeviation, so the suite passes only
-// when the framework catches the weakness, and a test checks that it was
-// caught for the right reason: the injected fault was active and the
-// tolerance that guards the weakness was violated.
+// fragile twins declare chaostest.ExpectDeviation with their reasons, so the
+// suite passes only when the framework catches the weakness for the right
+// reason: the injected fault was active (chaostest.While) and the tolerance
+// that guards the weakness was violated (chaostest.Violates).
 //
 // # Map
 //
@@ -31,7 +31,6 @@
 //	                  robust: 100 ms client timeout, circuit breaker (sony/gobreaker), fallback
 //	                  fragile: bare http.Client, no timeout, no breaker
 //	                  experiments: upstream slow, down and back, bandwidth squeezed
-//	internal/caught   checks that a fragile twin was caught for the right reason
 //	                  (during the fault, or after it: a failure that did not recover)
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
