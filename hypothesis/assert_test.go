@@ -56,7 +56,23 @@ func goldenResults() map[string]Result {
 		Observe(api, Every(10*time.Millisecond), Expect(SuccessRateRelative(Control, 0.02), LatencyPRelative(99, Baseline, 3, 50*time.Millisecond))))
 	base := Evaluate(latency, evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
 	ctrl := Evaluate(New("control", Observe(api, Every(10*time.Millisecond))), evenly(0, 100, constLat(20*time.Millisecond), nil), t0, t0.Add(time.Second))
+	// A check judged beside one that only drives load (slow, failing, late).
+	loadOnly, loadSamples := loadOnlyWindow()
+	for i := range loadSamples[:100] {
+		loadSamples[i].Latency = 80 * time.Millisecond
+	}
+
+	// Only value tolerances: a miss is named once, under its tolerance.
+	stock := make([]spec, 10)
+	for i := range stock {
+		stock[i] = spec{at: time.Duration(i) * 10 * time.Millisecond, latency: time.Millisecond, value: 41.5}
+	}
+	stock[3].value = 89.39275963224169
+	stockH := New("stock stays in range", Observe(fakeProbe("stock level"), Every(10*time.Millisecond), Expect(InRange(0, 50))))
+
 	return map[string]Result{
+		"load_only":                Evaluate(loadOnly, loadSamples, t0, t0.Add(time.Second)),
+		"value_miss_once":          Evaluate(stockH, samplesOf(0, stock...), t0, t0.Add(100*time.Millisecond)),
 		"saturated_harness":        starved,
 		"relative_violated":        EvaluateWith(relative, evenly(0, 100, slow, fail), t0, t0.Add(time.Second), Refs{Baseline: &base, Control: &ctrl}),
 		"violated_latency":         Evaluate(latency, evenly(0, 100, slow, fail), t0, t0.Add(time.Second)),

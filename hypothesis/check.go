@@ -25,9 +25,10 @@ const maxDerivedInFlight = 1024
 // Value tolerances (Equals, InRange, OneOf, Matches, JSONPath, Satisfies)
 // judge each sample; window tolerances (SuccessRate, LatencyP, LatencyMax,
 // MaxErrors, MinThroughput, MinSamples, RecoversWithin) judge the samples of
-// a window. Errors are judged by SuccessRate, MaxErrors or RecoversWithin;
-// when a check declares none of these, SuccessRate(1) applies, so a check is
-// never silently indifferent to failures.
+// a window. Errors are judged by SuccessRate, MaxErrors, RecoversWithin or
+// SuccessRateRelative; when a check declares none of these, SuccessRate(1)
+// applies, so a check is never silently indifferent to failures. A LoadOnly
+// check is sampled but never judged.
 type Check struct {
 	probe       Probe
 	every       time.Duration
@@ -95,7 +96,8 @@ func MaxInFlight(n int) CheckOption {
 	return checkOption{desc: fmt.Sprintf("MaxInFlight(%d)", n), apply: func(c *Check) { c.maxInFlight = n }}
 }
 
-// Expect appends tolerances the check must meet.
+// Expect appends tolerances the check must meet: the package's, or ones of
+// your own (see ValueTolerance and WindowTolerance).
 func Expect(t ...Tolerance) CheckOption {
 	t = slices.Clone(t)
 	return checkOption{desc: fmt.Sprintf("Expect(%d tolerances)", len(t)), apply: func(c *Check) {
@@ -104,10 +106,15 @@ func Expect(t ...Tolerance) CheckOption {
 }
 
 // LoadOnly makes the check drive load without being judged: it is sampled
-// like any other (its samples are recorded, its figures shown), but its
-// errors and latencies never decide a verdict, and it takes no tolerance.
-// Use it for the traffic that makes a fault bite (writes that fill a queue,
-// reads that warm a cache) beside the checks that state the hypothesis.
+// like any other (its samples are recorded, its figures shown in
+// CheckResult: samples, errors, success rate, latencies, harness), but it
+// takes no tolerance, is not held to the default success rate, and never
+// makes a Result violated or inconclusive: not by its errors or latencies,
+// nor by ticks it started late or could not start. Result.Summary and
+// String say "drives load (not judged)". A hypothesis whose checks all drive
+// load judges nothing: its verdict is inconclusive. Use it for the traffic
+// that makes a fault bite (writes that fill a queue, reads that warm a
+// cache) beside the checks that state the hypothesis.
 func LoadOnly() CheckOption {
 	return checkOption{desc: "LoadOnly()", apply: func(c *Check) { c.loadOnly = true }}
 }
@@ -146,11 +153,15 @@ func (c Check) neededInFlight() int {
 // Tolerances returns a copy of the tolerances declared with Expect.
 func (c Check) Tolerances() []Tolerance { return slices.Clone(c.tolerances) }
 
-// String describes the check: "GET http://x every 100ms: success rate >= 99%, latency p99 <= 300ms".
+// String describes the check: "GET http://x every 100ms: success rate >= 99%, latency p99 <= 300ms",
+// or "POST http://x/orders every 50ms, drives load (not judged)".
 func (c Check) String() string {
 	var b strings.Builder
 	b.WriteString(c.probeName())
 	fmt.Fprintf(&b, " every %v", c.every)
+	if c.loadOnly {
+		b.WriteString(", " + loadOnlyReason)
+	}
 	for i, t := range c.tolerances {
 		if i == 0 {
 			b.WriteString(": ")
@@ -204,10 +215,7 @@ func (c Check) validate() error {
 	}
 	recovers := 0
 	for _, t := range c.tolerances {
-		if t == nil {
-			return fmt.Errorf("Expect tolerance must not be nil")
-		}
-		if err := t.validate(); err != nil {
+		if err := validateTolerance(t); err != nil {
 			return err
 		}
 		if _, ok := t.(*recoversWithin); ok {

@@ -31,23 +31,30 @@ type Refs struct {
 //
 // Samples are matched to checks by Sample.Check. Value tolerances are
 // applied to every finished sample whose Err is nil (so hand-made samples
-// are judged like sampled ones); a sample with InFlight set counts as a
-// latency lower bound and not as a success or an error; a sample with
-// NotStarted set is counted apart and judges nothing.
+// are judged like sampled ones) and whose Value is not a NoValue; a sample
+// with InFlight set counts as a latency lower bound and not as a success or
+// an error; a sample with NotStarted set is counted apart and judges
+// nothing.
 //
-// A check is violated if any window tolerance is violated; else
+// A check is violated if any window tolerance is violated, or, when it
+// declares no tolerance judging errors, any value tolerance; else
 // inconclusive if it has no sample, only samples in flight (the probe never
 // answered), fewer finished samples than MinSamples (default 1), ticks not
-// started, or a tolerance that cannot decide; else held. A violation is
-// inconclusive instead when the test machine explains it: when the harness
-// could not keep the check's schedule (see Harness) and the error budget
-// holds once probes that ran out of time are forgiven (latency and
-// throughput left out); when the window holds once each probe's own start
-// delay is discounted; or, from a Sampler, when the host was saturated and
-// the window holds with every latency bound stretched by the host's
-// slowdown (see Load). A violated value tolerance always stands. The hypothesis is violated if any check is, else
-// inconclusive if any check is, else held. An invalid h gives an
-// inconclusive result carrying the validation error in Result.Err.
+// started, a value tolerance with no value to judge, or a tolerance that
+// cannot decide; else held. A violation is inconclusive instead when the
+// test machine explains it: when the harness could not keep the check's
+// schedule (see Harness) and the error budget holds once probes that ran
+// out of time are forgiven (latency and throughput left out); when the
+// window holds once each probe's own start delay is discounted; or, from a
+// Sampler, when the host was saturated and the window holds with every
+// latency bound stretched by the host's slowdown (see Load). A violated
+// value tolerance always stands.
+//
+// A LoadOnly check is not judged: its figures are filled in, and it decides
+// nothing. The hypothesis is violated if any judged check is, else
+// inconclusive if any is (or if no check is judged), else held. An invalid
+// h gives an inconclusive result carrying the validation error in
+// Result.Err.
 func Evaluate(h *Hypothesis, samples []Sample, from, to time.Time) Result {
 	return EvaluateWith(h, samples, from, to, Refs{})
 }
@@ -72,6 +79,29 @@ func evaluate(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs, lo
 		r.Err = err
 		return r
 	}
+	perCheck := splitByCheck(h, samples, from, to)
+	r.Verdict = Inconclusive // until a check is judged
+	judged := false
+	for i, c := range h.checks {
+		cr := evaluateCheck(c, perCheck[i], from, to, refsFor(refs, i), load)
+		if refs.Control != nil && refs.Control.h != h {
+			controlNoise(&cr, refs.Control, i)
+		}
+		r.Checks = append(r.Checks, cr)
+		if c.loadOnly {
+			continue
+		}
+		if !judged {
+			r.Verdict, judged = Held, true
+		}
+		r.Verdict = worse(r.Verdict, cr.Verdict)
+	}
+	return r
+}
+
+// splitByCheck returns, per check of h, a copy of its samples intended in
+// [from, to).
+func splitByCheck(h *Hypothesis, samples []Sample, from, to time.Time) [][]Sample {
 	in := func(s *Sample) bool {
 		return s.Check >= 0 && s.Check < len(h.checks) && !s.Intended.Before(from) && s.Intended.Before(to)
 	}
@@ -90,16 +120,7 @@ func evaluate(h *Hypothesis, samples []Sample, from, to time.Time, refs Refs, lo
 			perCheck[s.Check] = append(perCheck[s.Check], *s)
 		}
 	}
-	r.Verdict = Held
-	for i, c := range h.checks {
-		cr := evaluateCheck(c, perCheck[i], from, to, refsFor(refs, i), load)
-		if refs.Control != nil && refs.Control.h != h {
-			controlNoise(&cr, refs.Control, i)
-		}
-		r.Checks = append(r.Checks, cr)
-		r.Verdict = worse(r.Verdict, cr.Verdict)
-	}
-	return r
+	return perCheck
 }
 
 // checkRefs are the reference figures of one check.
@@ -138,22 +159,26 @@ type missError struct {
 
 func (e *missError) Error() string { return e.tolerance + ": " + e.reason.Error() }
 
-// firstMiss applies value tolerances to v and returns the first miss, or nil.
-func firstMiss(vts []valueTolerance, v any) error {
+// firstMiss applies value tolerances to v and returns the first miss, or
+// nil; a NoValue is not judged.
+func firstMiss(vts []ValueTolerance, v any) error {
+	if _, none := v.(NoValue); none {
+		return nil
+	}
 	for _, t := range vts {
-		if m := t.miss(v); m != nil {
+		if m := missOf(t, v); m != nil {
 			return &missError{tolerance: t.String(), reason: m}
 		}
 	}
 	return nil
 }
 
-func splitTolerances(c Check) (vts []valueTolerance, wts []windowTolerance) {
+func splitTolerances(c Check) (vts []ValueTolerance, wts []WindowTolerance) {
 	for _, t := range c.tolerances {
 		switch x := t.(type) {
-		case valueTolerance:
+		case ValueTolerance:
 			vts = append(vts, x)
-		case windowTolerance:
+		case WindowTolerance:
 			wts = append(wts, x)
 		}
 	}
@@ -165,38 +190,75 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 		return cmp.Or(a.Intended.Compare(b.Intended), cmp.Compare(a.Seq, b.Seq))
 	})
 	vts, wts := splitTolerances(c)
-	cr := CheckResult{Probe: c.probe.Name()}
+	cr := CheckResult{Probe: c.probe.Name(), LoadOnly: c.loadOnly}
+	samples = cr.started(c, samples)
+	values := judgeValues(vts, samples)
+	cr.fillFigures(samples)
+	if c.loadOnly {
+		cr.Reason = loadOnlyReason
+		return cr
+	}
+	cr.Tolerances = values.results
+	cr.valueViolated = values.verdict == Violated
 
-	// Ticks the sampler could not start say nothing about the system: they
-	// are counted apart and judge nothing.
-	started := samples[:0] // samples is this check's own copy
+	wj := judgeWindow(wts, samples, from, to, refs, 1)
+	cr.Tolerances = append(cr.Tolerances, wj.results...)
+	cr.stats = wj.w.stats()
+	verdict, undecided := wj.verdict, wj.undecided
+	if wj.byDefault || values.verdict == Inconclusive {
+		// Under the default success rate a value tolerance decides on its
+		// own misses; one with no value to judge leaves the check undecided.
+		verdict = worse(verdict, values.verdict)
+		undecided = cmp.Or(undecided, values.undecided)
+	}
+	cr.Verdict, cr.Reason = cr.decide(verdict, undecided, wj)
+	cr.harnessExplains(wts, samples, from, to, refs, load)
+	return cr
+}
+
+// started drops the ticks the sampler could not start: they say nothing
+// about the system, are counted apart and judge nothing. It fills in
+// Samples and Harness; samples is the check's own copy.
+func (cr *CheckResult) started(c Check, samples []Sample) []Sample {
+	notStarted := 0
+	out := samples[:0]
 	for _, s := range samples {
 		if s.NotStarted {
-			cr.Harness.NotStarted++
+			notStarted++
 			continue
 		}
-		started = append(started, s)
+		out = append(out, s)
 	}
-	samples = started
-	cr.Samples = len(samples)
-	cr.Harness = harnessOf(c, samples, cr.Harness.NotStarted)
+	cr.Samples = len(out)
+	cr.Harness = harnessOf(c, out, notStarted)
+	return out
+}
 
-	// Value tolerances: fail the samples that miss, count misses per tolerance.
+// valueJudgement is the outcome of the value tolerances of one check.
+type valueJudgement struct {
+	results   []ToleranceResult
+	verdict   Verdict // Held with no value tolerance
+	undecided string  // the first value tolerance with no value to judge, and why
+}
+
+// judgeValues applies the value tolerances to every finished sample with a
+// value, turning the first miss of a sample that succeeded into its error.
+func judgeValues(vts []ValueTolerance, samples []Sample) valueJudgement {
 	misses := make([]int, len(vts))
 	firstMisses := make([]string, len(vts))
-	judged := 0
+	judged, noValue := 0, 0
 	for i := range samples {
 		s := &samples[i]
-		if s.InFlight {
-			continue
-		}
-		var me *missError
-		if s.Err != nil && !errors.As(s.Err, &me) {
+		if s.InFlight || (s.Err != nil && !isMiss(s.Err)) {
 			continue // the probe itself failed: there is no value to judge
+		}
+		if _, none := s.Value.(NoValue); none {
+			noValue++
+			continue
 		}
 		judged++
 		for j, t := range vts {
-			if m := t.miss(s.Value); m != nil {
+			if m := missOf(t, s.Value); m != nil {
 				misses[j]++
 				if firstMisses[j] == "" {
 					firstMisses[j] = m.Error()
@@ -207,27 +269,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 			}
 		}
 	}
-
-	// Figures over the whole window.
-	lat := make([]time.Duration, 0, len(samples))
-	for _, s := range samples {
-		lat = append(lat, s.Latency)
-		switch {
-		case s.InFlight:
-			cr.InFlight++
-		case s.Err != nil:
-			cr.Errors++
-			if cr.FirstError == "" {
-				cr.FirstError = s.Err.Error()
-			}
-		}
-	}
-	sortDurations(lat)
-	cr.P50, cr.P99 = percentile(lat, 50), percentile(lat, 99)
-	if len(lat) > 0 {
-		cr.Max = lat[len(lat)-1]
-	}
-
+	vj := valueJudgement{verdict: Held}
 	for j, t := range vts {
 		tr := ToleranceResult{Tolerance: t.String(), Source: t, Expected: "every sample"}
 		switch {
@@ -239,34 +281,76 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 		default:
 			tr.Observed = fmt.Sprintf("%d of %d missed, first: %s", misses[j], judged, firstMisses[j])
 			tr.Verdict = Violated
-			cr.valueViolated = true
 		}
-		cr.Tolerances = append(cr.Tolerances, tr)
+		if noValue > 0 {
+			tr.Observed += fmt.Sprintf(" (%d samples without a value yet)", noValue)
+		}
+		if tr.Verdict == Inconclusive {
+			vj.undecided = cmp.Or(vj.undecided, tr.Tolerance+": "+tr.Observed)
+		}
+		vj.verdict = worse(vj.verdict, tr.Verdict)
+		vj.results = append(vj.results, tr)
 	}
+	return vj
+}
 
-	wj := judgeWindow(wts, samples, from, to, refs, 1)
-	cr.Tolerances = append(cr.Tolerances, wj.results...)
-	cr.stats = wj.w.stats()
-	verdict := wj.verdict
+// fillFigures fills in the figures over the whole window.
+func (cr *CheckResult) fillFigures(samples []Sample) {
+	lat := make([]time.Duration, 0, len(samples))
+	misses := 0
+	for _, s := range samples {
+		lat = append(lat, s.Latency)
+		switch {
+		case s.InFlight:
+			cr.InFlight++
+		case s.Err != nil:
+			cr.Errors++
+			cr.FirstError = cmp.Or(cr.FirstError, s.Err.Error())
+			if isMiss(s.Err) {
+				misses++
+			} else {
+				cr.firstOther = cmp.Or(cr.firstOther, s.Err.Error())
+			}
+		}
+	}
+	cr.allMisses = cr.Errors > 0 && misses == cr.Errors
+	if finished := cr.Samples - cr.InFlight; finished > 0 {
+		cr.SuccessRate = float64(finished-cr.Errors) / float64(finished)
+	}
+	slices.Sort(lat)
+	cr.P50, cr.P99 = percentile(lat, 50), percentile(lat, 99)
+	if len(lat) > 0 {
+		cr.Max = lat[len(lat)-1]
+	}
+}
+
+// decide is the check's verdict and reason before the harness is asked
+// whether it explains a violation.
+func (cr *CheckResult) decide(verdict Verdict, undecided string, wj windowJudgement) (Verdict, string) {
 	switch {
 	case verdict == Violated:
-	case len(samples) == 0 && cr.Harness.NotStarted > 0:
-		verdict, cr.Reason = Inconclusive, cr.Harness.notStartedReason()
-	case len(samples) == 0:
-		verdict, cr.Reason = Inconclusive, "no sample in the window"
-	case cr.InFlight == len(samples):
-		verdict, cr.Reason = Inconclusive, fmt.Sprintf("the probe never answered: all %d samples in flight", len(samples))
+		return Violated, ""
+	case cr.Samples == 0 && cr.Harness.NotStarted > 0:
+		return Inconclusive, cr.Harness.notStartedReason()
+	case cr.Samples == 0:
+		return Inconclusive, "no sample in the window"
+	case cr.InFlight == cr.Samples:
+		return Inconclusive, fmt.Sprintf("the probe never answered: all %d samples in flight", cr.Samples)
 	case wj.w.finished < wj.minN:
-		verdict, cr.Reason = Inconclusive, fmt.Sprintf("%d finished samples to judge, fewer than the %d required", wj.w.finished, wj.minN)
+		return Inconclusive, fmt.Sprintf("%d finished samples to judge, fewer than the %d required", wj.w.finished, wj.minN)
 	case verdict == Inconclusive:
-		cr.Reason = wj.undecided
+		return Inconclusive, undecided
 	}
-	cr.Verdict = verdict
+	return verdict, ""
+}
 
-	// The harness's own trouble is not the system's: a violation that
-	// depends on timing is not trusted when the sampler could not keep the
-	// schedule, nor when it disappears once each probe's start delay is
-	// discounted; a window with ticks not started is never held.
+// harnessExplains makes a violation inconclusive when the harness's own
+// trouble, not the system, explains it: a violation that depends on timing
+// is not trusted when the sampler could not keep the schedule, nor when it
+// disappears once each probe's start delay is discounted, nor when a
+// saturated host's slowdown explains it; a window with ticks not started is
+// never held.
+func (cr *CheckResult) harnessExplains(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs, load *Load) {
 	switch {
 	case cr.Verdict == Violated && cr.valueViolated:
 	case cr.Verdict == Violated && cr.Harness.Saturated && holdsWithoutTiming(wts, samples, from, to, refs):
@@ -277,11 +361,10 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	case cr.Verdict == Violated && load != nil && load.HostSaturated() &&
 		judgeWindow(wts, samples, from, to, refs, load.Slowdown()).verdict == Held:
 		cr.Verdict, cr.Reason = Inconclusive, fmt.Sprintf(
-			"the test machine was saturated: with every latency bound stretched by the host's slowdown (×%s, %.1f tasks runnable on %d CPUs) the window holds", fmtRate(load.Slowdown()), load.RunQueue, load.CPUs)
+			"the test machine was saturated: with every latency bound stretched by the host's slowdown (×%s, %.1f tasks runnable on %d CPUs) the window holds", fmtNum(load.Slowdown()), load.RunQueue, load.CPUs)
 	case cr.Verdict == Held && cr.Harness.NotStarted > 0:
 		cr.Verdict, cr.Reason = Inconclusive, cr.Harness.notStartedReason()
 	}
-	return cr
 }
 
 // windowJudgement is the outcome of the window tolerances of one check.
@@ -291,12 +374,13 @@ type windowJudgement struct {
 	verdict   Verdict
 	undecided string // the first tolerance that could not decide, and why
 	minN      int
+	byDefault bool // no tolerance judges errors: the default success rate does
 }
 
 // judgeWindow applies the window tolerances to samples (value misses
 // already turned into errors), with every latency bound multiplied by
 // stretch (1 but when asking what a slowed-down machine explains).
-func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs, stretch float64) windowJudgement {
+func judgeWindow(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs, stretch float64) windowJudgement {
 	// Window tolerances judge the samples from the recovery allowance on.
 	jfrom := from
 	for _, t := range wts {
@@ -309,25 +393,21 @@ func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, re
 		k, _ := slices.BinarySearchFunc(samples, jfrom, func(s Sample, t time.Time) int { return s.Intended.Compare(t) })
 		cut = samples[k:]
 	}
-	wj := windowJudgement{w: newWindow(cut, samples, from, jfrom, to), verdict: Held, minN: 1}
+	wj := windowJudgement{w: newWindow(cut, samples, from, jfrom, to), verdict: Held, minN: 1, byDefault: true}
 	wj.w.baseline, wj.w.control, wj.w.stretch = refs.baseline, refs.control, stretch
-	needErrors := true
 	for _, t := range wts {
 		if judgesErrors(t) {
-			needErrors = false
+			wj.byDefault = false
 		}
 		if m, ok := t.(*minSamples); ok {
 			wj.minN = max(wj.minN, m.n)
 		}
 	}
-	if needErrors {
-		wts = append([]windowTolerance{defaultSuccessRate{}}, wts...)
+	if wj.byDefault {
+		wts = append([]WindowTolerance{defaultSuccessRate{}}, wts...)
 	}
 	for _, t := range wts {
-		tr := t.judge(wj.w)
-		if _, isDefault := t.(defaultSuccessRate); !isDefault {
-			tr.Source = t
-		}
+		tr := judgeOf(t, wj.w)
 		wj.results = append(wj.results, tr)
 		if tr.Verdict == Inconclusive && wj.undecided == "" {
 			wj.undecided = tr.Tolerance + ": " + tr.Observed
@@ -343,14 +423,14 @@ func judgeWindow(wts []windowTolerance, samples []Sample, from, to time.Time, re
 // on a machine whose harness could not keep its schedule, only failures
 // timing cannot cause (an error answer, a refused connection, a wrong
 // value) decide a violation.
-func holdsWithoutTiming(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
+func holdsWithoutTiming(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
 	d := slices.Clone(samples)
 	for i := range d {
 		if isTimeout(d[i].Err) {
 			d[i].Err = nil
 		}
 	}
-	var errorBudget []windowTolerance
+	var errorBudget []WindowTolerance
 	for _, t := range wts {
 		if judgesErrors(t) {
 			errorBudget = append(errorBudget, t)
@@ -376,7 +456,7 @@ func isTimeout(err error) bool {
 // sample's latency is measured from when the probe actually started, not
 // from when it was due: whether the harness's own delay explains the
 // violation.
-func holdsDiscounted(wts []windowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
+func holdsDiscounted(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
 	late := false
 	for _, s := range samples {
 		if s.Lag() > 0 {
@@ -392,16 +472,4 @@ func holdsDiscounted(wts []windowTolerance, samples []Sample, from, to time.Time
 		d[i].Latency -= d[i].Lag()
 	}
 	return judgeWindow(wts, d, from, to, refs, 1).verdict == Held
-}
-
-// defaultSuccessRate is SuccessRate(1), applied to checks that declare no
-// tolerance judging errors; its name says it was not declared.
-type defaultSuccessRate struct{}
-
-func (defaultSuccessRate) String() string  { return "success rate >= 100% (default)" }
-func (defaultSuccessRate) validate() error { return nil }
-func (d defaultSuccessRate) judge(w *window) ToleranceResult {
-	r := successRate{min: 1}.judge(w)
-	r.Tolerance = d.String()
-	return r
 }

@@ -259,3 +259,62 @@ func TestSummary(t *testing.T) {
 	assert.Equal(t, "held: 20 samples, 2 errors, p99 10ms", r.Summary())
 	assert.Equal(t, "inconclusive: 0 samples, 0 errors (no sample in the window)", Evaluate(h, nil, t0, window100).Summary())
 }
+
+// Every window tolerance gives its bound and figure as exact numbers.
+func TestNumericFields(t *testing.T) {
+	t.Parallel()
+	samples := evenly(0, 100, ramp, failFirst(2))
+	base := refResult(t, evenly(0, 100, constLat(20*time.Millisecond), nil))
+	type figures struct {
+		bound, measured float64
+		unit            Unit
+	}
+	for _, c := range []struct {
+		tol  Tolerance
+		want figures
+	}{
+		{SuccessRate(0.99), figures{0.99, 0.98, UnitRatio}},
+		{LatencyP(99, 300*time.Millisecond), figures{0.3, 0.099, UnitSeconds}},
+		{LatencyMax(time.Second), figures{1, 0.1, UnitSeconds}},
+		{MaxErrors(1), figures{1, 2, UnitCount}},
+		{MinThroughput(90), figures{90, 98, UnitPerSecond}},
+		{MinSamples(50), figures{50, 100, UnitCount}},
+		{RecoversWithin(100 * time.Millisecond), figures{0.1, 0.02, UnitSeconds}},
+		{LatencyPRelative(99, Baseline, 3, 50*time.Millisecond), figures{0.11, 0.099, UnitSeconds}},
+		{SuccessRateRelative(Baseline, 0.01), figures{0.99, 0.98, UnitRatio}},
+	} {
+		r := EvaluateWith(one(c.tol), samples, t0, window100, Refs{Baseline: base})
+		tr := tolerance(t, r.Checks[0], c.tol.String())
+		assert.Equal(t, c.want.unit, tr.Unit, "%s", c.tol)
+		assert.InDelta(t, c.want.bound, tr.Bound, 1e-9, "%s bound", c.tol)
+		assert.InDelta(t, c.want.measured, tr.Measured, 1e-9, "%s measured", c.tol)
+	}
+	def := tolerance(t, judge(t, one(), samples), "success rate >= 100% (default)")
+	assert.Equal(t, figures{1, 0.98, UnitRatio}, figures{def.Bound, def.Measured, def.Unit})
+
+	// No numbers where there is none: a value tolerance, a missing reference, no sample.
+	r := Evaluate(one(Equals(200), LatencyPRelative(99, Baseline, 3, 0), LatencyP(99, time.Second)), nil, t0, window100)
+	for _, name := range []string{"equals 200", "latency p99 <= 3 × baseline p99"} {
+		assert.Equal(t, Unit(""), tolerance(t, r.Checks[0], name).Unit, "%s", name)
+	}
+	lp := tolerance(t, r.Checks[0], "latency p99 <= 1s")
+	assert.Equal(t, UnitSeconds, lp.Unit)
+	assert.Equal(t, 1.0, lp.Bound)
+	assert.Zero(t, lp.Measured, "nothing measured")
+}
+
+// SuccessRate is the share of finished samples that succeeded.
+func TestCheckSuccessRate(t *testing.T) {
+	t.Parallel()
+	c := judge(t, one(SuccessRate(0)), evenly(0, 8, constLat(time.Millisecond), failFirst(3)))
+	assert.InDelta(t, 5.0/8, c.SuccessRate, 1e-12)
+	flying := append(evenly(0, 4, constLat(time.Millisecond), failFirst(1)), samplesOf(0, spec{at: 50 * time.Millisecond, flying: true})...)
+	c = judge(t, one(SuccessRate(0)), flying)
+	assert.InDelta(t, 0.75, c.SuccessRate, 1e-12, "samples in flight are not counted")
+	c = judge(t, one(), samplesOf(0, spec{at: 0, flying: true}))
+	assert.Zero(t, c.SuccessRate, "no finished sample")
+	assert.Zero(t, c.Errors)
+	c = judge(t, one(SuccessRate(0)), evenly(0, 4, constLat(time.Millisecond), failFirst(4)))
+	assert.Zero(t, c.SuccessRate)
+	assert.Equal(t, 4, c.Errors, "all failed: told apart by Errors")
+}

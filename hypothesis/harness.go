@@ -2,7 +2,6 @@ package hypothesis
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -132,23 +131,4 @@ func (r *Result) explainSaturation() {
 			c.Reason += "; " + r.Load.String()
 		}
 	}
-}
-
-// windowStats are the figures of a judged window that relative tolerances
-// compare with.
-type windowStats struct {
-	latencies []time.Duration // sorted
-	finished  int
-	successes int
-}
-
-func (w *window) stats() *windowStats {
-	return &windowStats{latencies: w.latencies, finished: w.finished, successes: w.successes}
-}
-
-func (s *windowStats) successRate() float64 {
-	if s.finished == 0 {
-		return math.NaN()
-	}
-	return float64(s.successes) / float64(s.finished)
 }

@@ -44,7 +44,7 @@ func (h *Hypothesis) Validate() error {
 	}
 	for i, c := range h.checks {
 		if err := c.validate(); err != nil {
-			if c.probe == nil {
+			if c.probe == nil || c.probe.Name() == "" {
 				return fmt.Errorf("hypothesis %q: check %d: %w", h.title, i+1, err)
 			}
 			return fmt.Errorf("hypothesis %q: check %d (%s): %w", h.title, i+1, c.probe.Name(), err)

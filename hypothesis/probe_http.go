@@ -3,12 +3,14 @@ package hypothesis
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // maxHTTPBody bounds how much of a response body an HTTP probe keeps; the
@@ -27,8 +29,9 @@ type HTTPResponse struct {
 	Body   []byte
 }
 
-// HTTPOption configures an HTTP probe. The set of options is closed: see
-// WithHeader, WithBody, WithClient, AcceptStatus and ProbeName.
+// HTTPOption configures an HTTP probe (HTTP, HTTPGet, HTTPRequest). The set
+// of options is closed: see WithHeader, WithBody, WithClient, AcceptStatus
+// and ProbeName.
 type HTTPOption interface {
 	applyHTTP(p *httpProbe)
 }
@@ -69,12 +72,43 @@ func HTTP(method, url string, opts ...HTTPOption) Probe {
 	return p
 }
 
+// HTTPRequest probes with a request that build makes anew for each sample,
+// for requests that must differ: an idempotency key, a unique order id.
+// seq counts the probe's requests from 0, unique for the probe's lifetime
+// whichever check or sampler calls it (it is not Sample.Seq). build should
+// make the request with ctx (http.NewRequestWithContext), which carries the
+// check's timeout; a request made without a context is given ctx.
+//
+// The observed value and what is accepted are as for HTTP. A build error,
+// or a nil request, is a failed sample whose error says it was the probe's
+// own: "build request 7: <error>", never a status or transport error of the
+// system. WithHeader adds its headers to each built request; WithBody does
+// not apply (build sets the body); ProbeName replaces name.
+//
+//	hypothesis.HTTPRequest("POST /orders", func(ctx context.Context, seq int) (*http.Request, error) {
+//		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(order))
+//		if err == nil {
+//			req.Header.Set("Idempotency-Key", fmt.Sprintf("probe-%d", seq))
+//		}
+//		return req, err
+//	})
+func HTTPRequest(name string, build func(ctx context.Context, seq int) (*http.Request, error), opts ...HTTPOption) Probe {
+	p := &httpProbe{name: name, build: build, built: true, header: http.Header{}, client: defaultHTTPClient}
+	for _, o := range opts {
+		if o != nil {
+			o.applyHTTP(p)
+		}
+	}
+	return p
+}
+
 // WithHeader adds a request header.
 func WithHeader(key, value string) HTTPOption {
 	return httpOptionFunc(func(p *httpProbe) { p.header.Add(key, value) })
 }
 
-// WithBody sends body with every request, with the given Content-Type.
+// WithBody sends body with every request, with the given Content-Type (not
+// with HTTPRequest, whose build sets the body).
 func WithBody(contentType string, body []byte) HTTPOption {
 	body = slices.Clone(body)
 	return httpOptionFunc(func(p *httpProbe) {
@@ -107,6 +141,9 @@ type httpProbe struct {
 	name      string
 	method    string
 	url       string
+	build     func(ctx context.Context, seq int) (*http.Request, error) // HTTPRequest's; nil for HTTP
+	built     bool                                                      // made by HTTPRequest
+	seq       atomic.Int64                                              // requests built so far
 	header    http.Header
 	body      []byte
 	hasBody   bool
@@ -118,15 +155,8 @@ type httpProbe struct {
 func (p *httpProbe) Name() string { return p.name }
 
 func (p *httpProbe) Validate() error {
-	if p.method == "" {
-		return fmt.Errorf("HTTP method must not be empty")
-	}
-	u, err := url.Parse(p.url)
-	if err != nil {
-		return fmt.Errorf("HTTP URL must be an absolute http or https URL, got %q", p.url)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("HTTP URL must be an absolute http or https URL, got %q", p.url)
+	if err := p.validateTarget(); err != nil {
+		return err
 	}
 	if p.client == nil {
 		return fmt.Errorf("WithClient client must not be nil")
@@ -140,6 +170,44 @@ func (p *httpProbe) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validateTarget checks what the requests are made of: HTTP's method and
+// URL, or HTTPRequest's name and build function.
+func (p *httpProbe) validateTarget() error {
+	if p.built {
+		switch {
+		case p.name == "":
+			return errors.New("HTTPRequest name must not be empty")
+		case p.build == nil:
+			return errors.New("HTTPRequest build function must not be nil")
+		case p.hasBody:
+			return errors.New("HTTPRequest takes no WithBody: build sets each request's body")
+		}
+		return nil
+	}
+	if !validMethod(p.method) {
+		return fmt.Errorf("HTTP method must be a token such as GET or POST, got %q", p.method)
+	}
+	u, err := url.Parse(p.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("HTTP URL must be an absolute http or https URL, got %q", p.url)
+	}
+	return nil
+}
+
+// validMethod reports whether m is an HTTP token (RFC 9110), as
+// http.NewRequest requires.
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range m {
+		if c > 0x7e || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *httpProbe) accepted(status int) bool {
@@ -160,17 +228,46 @@ func (p *httpProbe) wanted() string {
 	return strings.Join(s, ", ")
 }
 
-func (p *httpProbe) Observe(ctx context.Context) (any, error) {
-	var body io.Reader
-	if p.hasBody {
-		body = bytes.NewReader(p.body)
+// request makes the request of one sample.
+func (p *httpProbe) request(ctx context.Context) (*http.Request, error) {
+	if !p.built {
+		var body io.Reader
+		if p.hasBody {
+			body = bytes.NewReader(p.body)
+		}
+		req, err := http.NewRequestWithContext(ctx, p.method, p.url, body)
+		if err != nil {
+			return nil, err
+		}
+		for k, vs := range p.header {
+			req.Header[k] = slices.Clone(vs)
+		}
+		return req, nil
 	}
-	req, err := http.NewRequestWithContext(ctx, p.method, p.url, body)
-	if err != nil {
-		return nil, err
+	seq := int(p.seq.Add(1) - 1)
+	req, err := p.build(ctx, seq)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("build request %d: %w", seq, err)
+	case req == nil:
+		return nil, fmt.Errorf("build request %d: returned a nil request and no error", seq)
+	}
+	if req.Context() == context.Background() {
+		req = req.WithContext(ctx)
+	}
+	if req.Header == nil {
+		req.Header = http.Header{}
 	}
 	for k, vs := range p.header {
-		req.Header[k] = slices.Clone(vs)
+		req.Header[k] = append(req.Header[k], vs...)
+	}
+	return req, nil
+}
+
+func (p *httpProbe) Observe(ctx context.Context) (any, error) {
+	req, err := p.request(ctx)
+	if err != nil {
+		return nil, err
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {

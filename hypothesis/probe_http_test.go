@@ -2,10 +2,13 @@ package hypothesis
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,4 +134,74 @@ func TestHTTPValueToleranceMiss(t *testing.T) {
 	assert.EqualError(t, samples[0].Err, `json path $.status equals "degraded": $.status got "up"`, "the sampler fails the sample itself")
 	assert.Equal(t, Violated, r.Verdict)
 	assert.Equal(t, `json path $.status equals "degraded": $.status got "up"`, r.Checks[0].FirstError)
+}
+
+// HTTPRequest builds each request anew: every one carries a key of its own,
+// the options' headers are added, and the value is judged as HTTP's.
+func TestHTTPRequestBuildsEachRequest(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	keys := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys[r.Header.Get("Idempotency-Key")]++
+		mu.Unlock()
+		w.Header().Set("X-Got-Type", r.Header.Get("Content-Type"))
+		io.Copy(w, r.Body)
+	}))
+	t.Cleanup(srv.Close)
+	build := func(ctx context.Context, seq int) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader(fmt.Sprintf(`{"order":%d}`, seq)))
+		if err == nil {
+			req.Header.Set("Idempotency-Key", fmt.Sprintf("key-%d", seq))
+		}
+		return req, err
+	}
+	p := HTTPRequest("POST /orders", build, WithHeader("Content-Type", "application/json"))
+	assert.Equal(t, "POST /orders", p.Name())
+	h := New("orders are accepted", Observe(p, Every(10*time.Millisecond), Expect(Equals(200), JSONPath("$.order", InRange(0, 1000)),
+		Satisfies("sent as JSON", func(r HTTPResponse) bool { return r.Header.Get("X-Got-Type") == "application/json" }))))
+	r, err := Measure(t.Context(), h, 100*time.Millisecond)
+	require.NoError(t, err)
+	assert.Equal(t, Held, r.Verdict, "%s", r)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.GreaterOrEqual(t, len(keys), r.Checks[0].Samples, "one key a request: %v", keys)
+	for k, n := range keys {
+		assert.Equal(t, 1, n, "key %s sent %d times", k, n)
+	}
+	assert.Contains(t, keys, "key-0", "seq counts from 0")
+
+	assert.Equal(t, "orders", HTTPRequest("POST /orders", build, ProbeName("orders")).Name(), "ProbeName replaces name")
+}
+
+// A build error is the probe's own failure, and says so.
+func TestHTTPRequestBuildFails(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	p := HTTPRequest("POST /orders", func(ctx context.Context, seq int) (*http.Request, error) {
+		switch seq {
+		case 0:
+			return nil, errors.New("no order id left")
+		case 1:
+			return nil, nil
+		}
+		return http.NewRequest(http.MethodGet, srv.URL+"/slow", nil) // no context: given the probe's
+	})
+	_, err := p.Observe(t.Context())
+	assert.EqualError(t, err, "build request 0: no order id left")
+	_, err = p.Observe(t.Context())
+	assert.EqualError(t, err, "build request 1: returned a nil request and no error")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = p.Observe(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the check's timeout bounds a request built without a context")
+	assert.Less(t, time.Since(start), 150*time.Millisecond)
+
+	v, err := HTTPRequest("down", func(ctx context.Context, _ int) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/unavailable", nil)
+	}).Observe(t.Context())
+	assert.EqualError(t, err, "status 503 not accepted (want 200-399)", "acceptance as for HTTP")
+	assert.Equal(t, 503, v.(HTTPResponse).Status)
 }

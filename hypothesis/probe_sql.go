@@ -30,8 +30,11 @@ type sqlProbe struct {
 func (p sqlProbe) Name() string { return p.name }
 
 func (p sqlProbe) Validate() error {
+	if p.db == nil && p.ping {
+		return errors.New("SQLPing db must not be nil")
+	}
 	if p.db == nil {
-		return errors.New("SQL probe db must not be nil")
+		return errors.New("SQLQuery db must not be nil")
 	}
 	if !p.ping && p.query == "" {
 		return errors.New("SQLQuery query must not be empty")

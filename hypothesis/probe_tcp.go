@@ -2,7 +2,7 @@ package hypothesis
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net"
 )
 
@@ -18,8 +18,8 @@ type tcpProbe struct{ addr string }
 func (p tcpProbe) Name() string { return "tcp connect " + p.addr }
 
 func (p tcpProbe) Validate() error {
-	if _, _, err := net.SplitHostPort(p.addr); err != nil {
-		return errors.New("TCPConnect address must be host:port, got \"" + p.addr + "\"")
+	if _, port, err := net.SplitHostPort(p.addr); err != nil || port == "" {
+		return fmt.Errorf("TCPConnect address must be host:port, got %q", p.addr)
 	}
 	return nil
 }

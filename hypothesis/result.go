@@ -1,16 +1,17 @@
 package hypothesis
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
 
 // ToleranceResult is one tolerance's judgement: the bound it expected and
-// the figure it observed.
+// the figure it observed, as text for people (figures rounded) and, for a
+// window tolerance, as exact numbers for reports.
 type ToleranceResult struct {
 	Tolerance string // e.g. "latency p99 <= 300ms"
 	// Source is the tolerance judged, the very value passed to Expect (nil
@@ -20,7 +21,25 @@ type ToleranceResult struct {
 	Expected string // e.g. "<= 300ms"
 	Observed string // e.g. "512ms"
 	Verdict  Verdict
+	// Bound and Measured are the bound and the figure judged, in Unit
+	// (latency p99 <= 300ms observed 512ms: 0.3, 0.512, UnitSeconds). Unit
+	// is "" when the tolerance has no numeric bound: a value tolerance, or
+	// a relative one without its reference. Measured is 0 when there was
+	// nothing to measure (no sample; Observed says why).
+	Bound, Measured float64
+	Unit            Unit
 }
+
+// Unit is what the numeric figures of a ToleranceResult count.
+type Unit string
+
+// Units of the package's window tolerances.
+const (
+	UnitSeconds   Unit = "s"          // latency bounds, RecoversWithin
+	UnitRatio     Unit = "ratio"      // success rates, in [0,1]
+	UnitCount     Unit = "count"      // MaxErrors, MinSamples
+	UnitPerSecond Unit = "per second" // MinThroughput
+)
 
 // CheckResult judges one check over a window.
 //
@@ -30,30 +49,53 @@ type ToleranceResult struct {
 // missed value tolerance). Latency figures include failed samples and count
 // in-flight samples as lower bounds.
 //
+// SuccessRate is the share of finished samples (Samples - InFlight) that
+// succeeded, in [0,1], value misses counted as failures; it is 0 when no
+// sample finished (tell that from "all failed" by Errors == 0).
+//
 // Tolerances lists the value tolerances first (observed: how many samples
-// missed them; their misses are errors, so they decide the verdict only
-// through the window tolerances), then the window tolerances, including the
-// default "success rate >= 100%" when the check judges errors with none.
+// missed them), then the window tolerances, including the default "success
+// rate >= 100%" when the check judges errors with none. The misses are
+// errors: a declared error budget (SuccessRate, MaxErrors, ...) judges them
+// with the check's other errors; under the default, each value tolerance
+// decides on its own misses and the default judges the other errors, so a
+// miss is reported once, under its tolerance.
+//
+// A LoadOnly check is sampled and its figures filled in, but it is never
+// judged: it has no Tolerances, its Verdict is Inconclusive with the Reason
+// "drives load (not judged)", and it never decides the Result's verdict.
 type CheckResult struct {
-	Probe      string
-	Verdict    Verdict
-	Samples    int
-	Errors     int
-	InFlight   int
-	P50, P99   time.Duration
-	Max        time.Duration
-	FirstError string // message of the first failed sample, if any
-	Reason     string // why the check is inconclusive, when it is
-	Tolerances []ToleranceResult
-	Harness    Harness // how well the sampler kept the check's schedule
+	Probe       string
+	Verdict     Verdict
+	LoadOnly    bool // the check drives load and is not judged (see the LoadOnly option)
+	Samples     int
+	Errors      int
+	InFlight    int
+	SuccessRate float64
+	P50, P99    time.Duration
+	Max         time.Duration
+	FirstError  string // message of the first failed sample, if any
+	Reason      string // why the check is inconclusive, when it is
+	Tolerances  []ToleranceResult
+	Harness     Harness // how well the sampler kept the check's schedule
 
 	stats         *windowStats // what relative tolerances of other windows compare with
 	valueViolated bool         // a value tolerance was violated: a violation timing cannot explain
+	firstOther    string       // the first error that is not a value miss (those show under their tolerance)
+	allMisses     bool         // every error is a value miss
 }
+
+// loadOnlyReason is the Reason of a LoadOnly check.
+const loadOnlyReason = "drives load (not judged)"
 
 // summary is one line of the check's figures: "violated: 40 samples, 3 errors, p99 1.2s".
 func (c CheckResult) summary() string {
-	s := fmt.Sprintf("%s: %d samples, %d errors", c.Verdict, c.Samples, c.Errors)
+	return fmt.Sprintf("%s: %s", c.Verdict, c.figures())
+}
+
+// figures are "40 samples, 3 errors, p99 1.2s".
+func (c CheckResult) figures() string {
+	s := fmt.Sprintf("%d samples, %d errors", c.Samples, c.Errors)
 	if c.Samples > 0 {
 		s += ", p99 " + fmtDur(c.P99)
 	}
@@ -79,7 +121,7 @@ type Result struct {
 // Held reports whether the hypothesis held. Inconclusive is not held.
 func (r Result) Held() bool { return r.Verdict == Held }
 
-// Samples counts the samples of every check.
+// Samples counts the samples of every check, LoadOnly ones included.
 func (r Result) Samples() int {
 	n := 0
 	for _, c := range r.Checks {
@@ -89,61 +131,75 @@ func (r Result) Samples() int {
 }
 
 // Summary is one line: "held: 48 samples, 0 errors, p99 12ms". With several
-// checks, samples and errors are summed and p99 is the worst check's.
+// checks, samples and errors are summed and p99 is the worst check's, then
+// come the violated tolerances with what was observed, or why the window
+// could not be judged. A LoadOnly check is not in these figures: its own
+// follow, "; POST /orders drives load (not judged): 50 samples, 3 errors, p99 20ms".
 func (r Result) Summary() string {
 	if r.Err != nil {
 		return "inconclusive: " + r.Err.Error()
 	}
-	n, errs := 0, 0
-	var p99 time.Duration
+	var sum CheckResult
+	judged := 0
 	for _, c := range r.Checks {
-		n += c.Samples
-		errs += c.Errors
-		p99 = max(p99, c.P99)
+		if c.LoadOnly {
+			continue
+		}
+		judged++
+		sum.Samples += c.Samples
+		sum.Errors += c.Errors
+		sum.P99 = max(sum.P99, c.P99)
+		sum.Harness.Late += c.Harness.Late
+		sum.Harness.NotStarted += c.Harness.NotStarted
+		sum.Harness.LagMax = max(sum.Harness.LagMax, c.Harness.LagMax)
 	}
-	late, notStarted := 0, 0
-	var lagMax time.Duration
+	s := fmt.Sprintf("%s: %s", r.Verdict, sum.figures())
+	if h := sum.Harness; h.Late > 0 {
+		s += fmt.Sprintf(", %d ticks started late (up to %s)", h.Late, fmtDur(h.LagMax))
+	}
+	if h := sum.Harness; h.NotStarted > 0 {
+		s += fmt.Sprintf(", %d ticks not started", h.NotStarted)
+	}
+	why := r.why()
+	if judged == 0 && len(r.Checks) > 0 {
+		why = append(why, "nothing judged: every check drives load")
+	}
+	if len(why) > 0 {
+		s += " (" + strings.Join(why, "; ") + ")"
+	}
 	for _, c := range r.Checks {
-		late += c.Harness.Late
-		notStarted += c.Harness.NotStarted
-		lagMax = max(lagMax, c.Harness.LagMax)
+		if c.LoadOnly {
+			s += fmt.Sprintf("; %s %s: %s", c.Probe, loadOnlyReason, c.figures())
+		}
 	}
-	s := fmt.Sprintf("%s: %d samples, %d errors", r.Verdict, n, errs)
-	if n > 0 {
-		s += ", p99 " + fmtDur(p99)
-	}
-	if late > 0 {
-		s += fmt.Sprintf(", %d ticks started late (up to %s)", late, fmtDur(lagMax))
-	}
-	if notStarted > 0 {
-		s += fmt.Sprintf(", %d ticks not started", notStarted)
-	}
-	// Say why, in the same line: which tolerances were violated and what was
-	// observed, or why the window could not be judged.
+	return s
+}
+
+// why says, for the checks judged, which tolerances were violated and what
+// was observed, or why a check could not be judged.
+func (r Result) why() []string {
 	var why []string
 	for _, c := range r.Checks {
-		switch c.Verdict {
-		case Violated:
+		switch {
+		case c.LoadOnly:
+		case c.Verdict == Violated:
 			for _, tr := range c.Tolerances {
 				if tr.Verdict == Violated {
 					why = append(why, fmt.Sprintf("%s, observed %s", tr.Tolerance, tr.Observed))
 				}
 			}
-		case Inconclusive:
-			if c.Reason != "" {
-				why = append(why, c.Reason)
-			}
+		case c.Verdict == Inconclusive && c.Reason != "":
+			why = append(why, c.Reason)
 		}
 	}
-	if why = slices.Compact(why); len(why) > 0 {
-		s += " (" + strings.Join(why, "; ") + ")"
-	}
-	return s
+	return slices.Compact(why)
 }
 
 // String is the multi-line, labelled description used in failure messages:
 // the hypothesis, its verdict, the window, then per check the probe, its
-// figures and every tolerance with expected and observed values.
+// figures and every tolerance with expected and observed values. The first
+// error shown is the first that is not a value miss: misses are shown under
+// their value tolerance.
 func (r Result) String() string {
 	var rows [][2]string
 	add := func(label, content string) { rows = append(rows, [2]string{label, content}) }
@@ -155,31 +211,40 @@ func (r Result) String() string {
 	}
 	add("Window", fmt.Sprintf("%s to %s (%v, %d samples)", fmtTime(r.From), fmtTime(r.To), r.To.Sub(r.From), r.Samples()))
 	for i, c := range r.Checks {
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s: %s", c.Probe, c.Verdict)
-		if c.Reason != "" {
-			fmt.Fprintf(&b, " (%s)", c.Reason)
-		}
-		fmt.Fprintf(&b, "\n%d samples, %d errors", c.Samples, c.Errors)
-		if c.InFlight > 0 {
-			fmt.Fprintf(&b, ", %d in flight", c.InFlight)
-		}
-		if c.Samples > 0 {
-			fmt.Fprintf(&b, ", p50 %s, p99 %s, max %s", fmtDur(c.P50), fmtDur(c.P99), fmtDur(c.Max))
-		}
-		if c.FirstError != "" {
-			fmt.Fprintf(&b, "\nfirst error: %s", c.FirstError)
-		}
-		fmt.Fprintf(&b, "\nharness: %s", c.Harness)
-		for _, t := range c.Tolerances {
-			fmt.Fprintf(&b, "\n%s: %s: expected %s, observed %s", t.Verdict, t.Tolerance, t.Expected, t.Observed)
-		}
-		add(fmt.Sprintf("Check %d", i+1), b.String())
+		add(fmt.Sprintf("Check %d", i+1), c.describe())
 	}
 	if r.Load.Readings > 0 {
 		add("Load", r.Load.String())
 	}
 	return labeled(rows)
+}
+
+// describe is the check's part of Result.String.
+func (c CheckResult) describe() string {
+	var b strings.Builder
+	switch {
+	case c.LoadOnly:
+		fmt.Fprintf(&b, "%s: %s", c.Probe, loadOnlyReason)
+	case c.Reason != "":
+		fmt.Fprintf(&b, "%s: %s (%s)", c.Probe, c.Verdict, c.Reason)
+	default:
+		fmt.Fprintf(&b, "%s: %s", c.Probe, c.Verdict)
+	}
+	fmt.Fprintf(&b, "\n%d samples, %d errors", c.Samples, c.Errors)
+	if c.InFlight > 0 {
+		fmt.Fprintf(&b, ", %d in flight", c.InFlight)
+	}
+	if c.Samples > 0 {
+		fmt.Fprintf(&b, ", p50 %s, p99 %s, max %s", fmtDur(c.P50), fmtDur(c.P99), fmtDur(c.Max))
+	}
+	if first := cmp.Or(c.firstOther, c.FirstError); first != "" && !c.allMisses {
+		fmt.Fprintf(&b, "\nfirst error: %s", first)
+	}
+	fmt.Fprintf(&b, "\nharness: %s", c.Harness)
+	for _, t := range c.Tolerances {
+		fmt.Fprintf(&b, "\n%s: %s: expected %s, observed %s", t.Verdict, t.Tolerance, t.Expected, t.Observed)
+	}
+	return b.String()
 }
 
 // labeled lays rows out as testify does: a tab, the label and a colon padded
@@ -202,41 +267,6 @@ func labeled(rows [][2]string) string {
 		}
 	}
 	return b.String()
-}
-
-// fmtDur shows a duration with about four significant digits.
-func fmtDur(d time.Duration) string {
-	a := d
-	if a < 0 {
-		a = -a
-	}
-	switch {
-	case a >= time.Second:
-		return d.Round(time.Millisecond).String()
-	case a >= 100*time.Millisecond:
-		return d.Round(100 * time.Microsecond).String()
-	case a >= 10*time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	case a >= time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case a >= time.Microsecond:
-		return d.Round(10 * time.Nanosecond).String()
-	}
-	return d.String()
-}
-
-func fmtTime(t time.Time) string { return t.Format("2006-01-02T15:04:05.000Z07:00") }
-
-// fmtPercent shows a ratio as a percentage: 0.99 -> "99%", 47/48 -> "97.92%".
-func fmtPercent(f float64) string {
-	s := strconv.FormatFloat(f*100, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	return s + "%"
-}
-
-func fmtRate(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 2, 64)
-	return strings.TrimRight(strings.TrimRight(s, "0"), ".")
 }
 
 func sortDurations(d []time.Duration) { slices.Sort(d) }

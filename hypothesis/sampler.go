@@ -66,7 +66,7 @@ type Sampler struct {
 	h        *Hypothesis
 	start    time.Time
 	probeCtx context.Context
-	vts      [][]valueTolerance
+	vts      [][]ValueTolerance
 	maxTicks int
 	grace    time.Duration // see stopGrace
 
@@ -105,7 +105,7 @@ func (h *Hypothesis) start(ctx context.Context, maxTicks int) (*Sampler, error) 
 		probeCtx: context.WithoutCancel(ctx),
 		stopCh:   make(chan struct{}),
 		samples:  make([][]Sample, len(h.checks)),
-		vts:      make([][]valueTolerance, len(h.checks)),
+		vts:      make([][]ValueTolerance, len(h.checks)),
 	}
 	for i, c := range h.checks {
 		s.vts[i], _ = splitTolerances(c)

@@ -86,7 +86,10 @@ func (t relLatencyP) String() string {
 	return s
 }
 
-func (t relLatencyP) validate() error {
+// Judge judges w against its reference, as LatencyPRelative says.
+func (t relLatencyP) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
+
+func (t relLatencyP) Validate() error {
 	switch {
 	case math.IsNaN(t.p) || t.p <= 0 || t.p > 100:
 		return fmt.Errorf("LatencyPRelative percentile must be in (0,100], got %s", fmtFloat(t.p))
@@ -124,10 +127,13 @@ type relSuccessRate struct {
 }
 
 func (t relSuccessRate) String() string {
-	return fmt.Sprintf("success rate >= %s - %s", t.ref, fmtPercent(t.maxDrop))
+	return fmt.Sprintf("success rate >= %s - %s", t.ref, fmtBoundPercent(t.maxDrop))
 }
 
-func (t relSuccessRate) validate() error {
+// Judge judges w against its reference, as SuccessRateRelative says.
+func (t relSuccessRate) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
+
+func (t relSuccessRate) Validate() error {
 	if err := t.ref.validate("SuccessRateRelative"); err != nil {
 		return err
 	}
@@ -144,21 +150,22 @@ func (t relSuccessRate) judge(w *window) ToleranceResult {
 		if why == "" {
 			why = "the " + t.ref.String() + " has no finished sample"
 		}
-		r.Expected, r.Observed = fmt.Sprintf(">= %s - %s", t.ref, fmtPercent(t.maxDrop)), why
+		r.Expected, r.Observed = fmt.Sprintf(">= %s - %s", t.ref, fmtBoundPercent(t.maxDrop)), why
 		return r
 	}
 	refRate := ref.successRate()
 	bound := refRate - t.maxDrop
-	r.Expected = fmt.Sprintf(">= %s - %s = %s (%s %d/%d)", fmtPercent(refRate), fmtPercent(t.maxDrop),
+	r.Bound, r.Unit = max(bound, 0), UnitRatio
+	r.Expected = fmt.Sprintf(">= %s - %s = %s (%s %d/%d)", fmtPercent(refRate), fmtBoundPercent(t.maxDrop),
 		fmtPercent(max(bound, 0)), t.ref, ref.successes, ref.finished)
 	if w.finished == 0 {
 		r.Observed = "no finished sample"
 		return r
 	}
-	rate := float64(w.successes) / float64(w.finished)
-	r.Observed = fmt.Sprintf("%s (%d/%d)", fmtPercent(rate), w.successes, w.finished)
+	r.Measured = float64(w.successes) / float64(w.finished)
+	r.Observed = fmt.Sprintf("%s (%d/%d)", fmtPercent(r.Measured), w.successes, w.finished)
 	// A tiny epsilon keeps "exactly at the bound holds" true despite the
 	// floating-point subtraction (0.97 - 0.02 is not exactly 0.95).
-	r.Verdict = heldIf(rate >= bound-1e-12)
+	r.Verdict = heldIf(r.Measured >= bound-1e-12)
 	return r
 }

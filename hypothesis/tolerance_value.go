@@ -26,7 +26,10 @@ import (
 //   - otherwise Equals compares with reflect.DeepEqual.
 //
 // A sample that misses a value tolerance becomes a failed sample whose error
-// names the tolerance and the value, e.g. `equals 200: got status 503`.
+// names the tolerance and the value, e.g. `equals 200: got status 503`. A
+// number is shown with at most 4 significant digits (`got 89.39`), more
+// only when fewer would not tell it from the bound (`got 3.0001` for
+// InRange(1, 3)). A sample whose value is NoValue is not judged.
 
 // Equals holds when the value equals v (see the reading rules above).
 func Equals(v any) Tolerance { return &equals{want: v} }
@@ -56,20 +59,52 @@ func JSONPath(expr string, want Tolerance) Tolerance {
 }
 
 // Satisfies holds when fn returns true for the value; name is how messages
-// call the predicate ("satisfies <name>"). A panic in fn is a miss.
-func Satisfies(name string, fn func(v any) bool) Tolerance {
-	return &satisfies{name: name, fn: fn}
+// call the predicate ("satisfies <name>"). A value of type V, or a non-nil
+// *V, is passed to fn as a V; any other value is a miss, `got string, want
+// hypothesis.HTTPResponse`. With V an interface type (func(v any) bool),
+// every value is passed as it is, nil included. A panic in fn is a miss.
+//
+//	hypothesis.Satisfies("a quote", func(r hypothesis.HTTPResponse) bool { return r.Status == 200 })
+func Satisfies[V any](name string, fn func(v V) bool) Tolerance {
+	want := reflect.TypeFor[V]()
+	t := &satisfies{name: name, nilFn: fn == nil}
+	t.fn = func(v any) (bool, error) {
+		switch x := v.(type) {
+		case V:
+			return fn(x), nil
+		case *V:
+			if x != nil {
+				return fn(*x), nil
+			}
+		case nil:
+			if want.Kind() == reflect.Interface {
+				var zero V
+				return fn(zero), nil
+			}
+			return false, fmt.Errorf("got nil, want %v", want)
+		}
+		return false, fmt.Errorf("got %s, want %v", typeOf(v), want)
+	}
+	return t
+}
+
+// typeOf names v's type, saying when v is a nil pointer.
+func typeOf(v any) string {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return fmt.Sprintf("nil %T", v)
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 type equals struct{ want any }
 
-func (t equals) String() string  { return "equals " + showWant(t.want) }
-func (t equals) validate() error { return nil }
-func (t equals) miss(v any) error {
+func (t equals) String() string { return "equals " + showWant(t.want) }
+
+func (t equals) Miss(v any) error {
 	if equalValue(t.want, v) {
 		return nil
 	}
-	return fmt.Errorf("got %s", describe(v, t.want))
+	return fmt.Errorf("got %s", describeMiss(v, t.want, func(g float64) bool { return equalValue(t.want, g) }))
 }
 
 type inRange struct{ lo, hi float64 }
@@ -78,20 +113,20 @@ func (t inRange) String() string {
 	return fmt.Sprintf("in range [%s, %s]", fmtFloat(t.lo), fmtFloat(t.hi))
 }
 
-func (t inRange) validate() error {
+func (t inRange) Validate() error {
 	if math.IsNaN(t.lo) || math.IsNaN(t.hi) || t.lo > t.hi {
 		return fmt.Errorf("InRange needs lo <= hi, got [%s, %s]", fmtFloat(t.lo), fmtFloat(t.hi))
 	}
 	return nil
 }
 
-func (t inRange) miss(v any) error {
+func (t inRange) Miss(v any) error {
 	f, ok := numeric(v)
 	if !ok {
 		return fmt.Errorf("got %s, not a number", describe(v, nil))
 	}
 	if f < t.lo || f > t.hi {
-		return fmt.Errorf("got %s", describe(v, 0))
+		return fmt.Errorf("got %s", describeMiss(v, 0, func(g float64) bool { return g >= t.lo && g <= t.hi }))
 	}
 	return nil
 }
@@ -106,20 +141,27 @@ func (t oneOf) String() string {
 	return "one of [" + strings.Join(s, ", ") + "]"
 }
 
-func (t oneOf) validate() error {
+func (t oneOf) Validate() error {
 	if len(t.vs) == 0 {
 		return errors.New("OneOf needs at least one value, got none")
 	}
 	return nil
 }
 
-func (t oneOf) miss(v any) error {
+func (t oneOf) Miss(v any) error {
+	if t.meets(v) {
+		return nil
+	}
+	return fmt.Errorf("got %s", describeMiss(v, t.vs[0], func(g float64) bool { return t.meets(g) }))
+}
+
+func (t oneOf) meets(v any) bool {
 	for _, w := range t.vs {
 		if equalValue(w, v) {
-			return nil
+			return true
 		}
 	}
-	return fmt.Errorf("got %s", describe(v, t.vs[0]))
+	return false
 }
 
 type matches struct {
@@ -130,14 +172,14 @@ type matches struct {
 
 func (t matches) String() string { return "matches /" + t.pattern + "/" }
 
-func (t matches) validate() error {
+func (t matches) Validate() error {
 	if t.err != nil {
 		return fmt.Errorf("Matches pattern must be a valid regular expression, got %q: %v", t.pattern, firstLine(t.err))
 	}
 	return nil
 }
 
-func (t matches) miss(v any) error {
+func (t matches) Miss(v any) error {
 	s, ok := text(v)
 	if !ok {
 		return errors.New("got no text value")
@@ -162,7 +204,7 @@ func (t jsonPath) String() string {
 	return "json path " + t.expr + " " + t.want.String()
 }
 
-func (t jsonPath) validate() error {
+func (t jsonPath) Validate() error {
 	if t.expr == "" {
 		return errors.New("JSONPath expression must not be empty")
 	}
@@ -172,13 +214,13 @@ func (t jsonPath) validate() error {
 	if t.want == nil {
 		return nil
 	}
-	if _, ok := t.want.(valueTolerance); !ok {
-		return fmt.Errorf("JSONPath want must be a value tolerance (Equals, InRange, OneOf, Matches, JSONPath, Satisfies), got %s", t.want)
+	if _, ok := t.want.(ValueTolerance); !ok {
+		return fmt.Errorf("JSONPath want must be a ValueTolerance (Equals, InRange, OneOf, Matches, JSONPath, Satisfies or one of your own), got %s", t.want)
 	}
-	return t.want.validate()
+	return validateTolerance(t.want)
 }
 
-func (t jsonPath) miss(v any) error {
+func (t jsonPath) Miss(v any) error {
 	data, err := jsonData(v)
 	if err != nil {
 		return err
@@ -190,9 +232,9 @@ func (t jsonPath) miss(v any) error {
 	if t.want == nil {
 		return nil
 	}
-	w := t.want.(valueTolerance)
+	w := t.want.(ValueTolerance)
 	for _, g := range got {
-		if err := w.miss(g); err != nil {
+		if err := missOf(w, g); err != nil {
 			return fmt.Errorf("%s %w", t.expr, err)
 		}
 	}
@@ -226,30 +268,32 @@ func jsonData(v any) (any, error) {
 }
 
 type satisfies struct {
-	name string
-	fn   func(v any) bool
+	name  string
+	nilFn bool
+	fn    func(v any) (bool, error) // fn given to Satisfies, or why v is not of its type
 }
 
 func (t satisfies) String() string { return "satisfies " + t.name }
 
-func (t satisfies) validate() error {
+func (t satisfies) Validate() error {
 	if t.name == "" {
 		return errors.New("Satisfies name must not be empty")
 	}
-	if t.fn == nil {
+	if t.nilFn {
 		return fmt.Errorf("Satisfies %q function must not be nil", t.name)
 	}
 	return nil
 }
 
-func (t satisfies) miss(v any) (err error) {
+func (t satisfies) Miss(v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("predicate panicked: %v", r)
 		}
 	}()
-	if t.fn(v) {
-		return nil
+	ok, err := t.fn(v)
+	if err != nil || ok {
+		return err
 	}
 	return fmt.Errorf("got %s", describe(v, nil))
 }
@@ -361,8 +405,24 @@ func describe(v any, like any) string {
 		return quote(string(x))
 	case nil:
 		return "nil"
+	case float64:
+		return fmtNum(x)
+	case float32:
+		return fmtNum(float64(x))
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// describeMiss is describe for a value that missed: a float is shown with
+// as few digits (4 at least) as tell it from the values that meet.
+func describeMiss(v, like any, meets func(float64) bool) string {
+	switch x := v.(type) {
+	case float64:
+		return fmtMissed(x, meets)
+	case float32:
+		return fmtMissed(float64(x), meets)
+	}
+	return describe(v, like)
 }
 
 func showWant(v any) string {
@@ -383,8 +443,6 @@ func quote(s string) string {
 	}
 	return strconv.Quote(s)
 }
-
-func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func firstLine(err error) string {
 	s := err.Error()

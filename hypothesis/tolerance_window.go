@@ -34,73 +34,17 @@ func MinSamples(n int) Tolerance { return &minSamples{n: n} }
 // RecoversWithin allows failures only in the first d of the window (d > 0):
 // it is violated by a failed sample intended at or after from+d, and every
 // other window tolerance of the check judges only the samples intended from
-// from+d on. Its observed figure is when the final run of successes began.
-// Use it for the steady state after a fault.
+// from+d on. Its observed figure is when the final run of successes began
+// (Measured, in seconds from the window's start; the window's length when
+// it ends on a failure). Use it for the steady state after a fault.
 func RecoversWithin(d time.Duration) Tolerance { return &recoversWithin{d: d} }
-
-// window is what window tolerances judge: the samples of one check intended
-// in [from, to), ordered by Intended.
-type window struct {
-	from, to  time.Time
-	samples   []Sample
-	all       []Sample  // every sample of the window, before RecoversWithin cut it
-	origin    time.Time // start of the whole window; from is origin+d under RecoversWithin
-	finished  int
-	successes int
-	errors    int
-	inFlight  int
-	latencies []time.Duration // sorted; in-flight samples count as lower bounds
-
-	// What relative tolerances compare with; nil when there is none.
-	baseline, control *windowStats
-	// stretch multiplies every latency bound: 1, or the host's slowdown when
-	// asking whether a saturated machine explains a violation.
-	stretch float64
-}
-
-// stretched is a latency bound multiplied by the window's stretch.
-func (w *window) stretched(d time.Duration) time.Duration {
-	if w.stretch <= 1 {
-		return d
-	}
-	return time.Duration(float64(d) * w.stretch)
-}
-
-func newWindow(samples, all []Sample, origin, from, to time.Time) *window {
-	w := &window{origin: origin, from: from, to: to, samples: samples, all: all}
-	w.latencies = make([]time.Duration, 0, len(samples))
-	for _, s := range samples {
-		w.latencies = append(w.latencies, s.Latency)
-		switch {
-		case s.InFlight:
-			w.inFlight++
-		case s.Err != nil:
-			w.finished++
-			w.errors++
-		default:
-			w.finished++
-			w.successes++
-		}
-	}
-	sortDurations(w.latencies)
-	return w
-}
-
-// percentile is the nearest-rank percentile of sorted latencies.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
-	rank = max(1, min(rank, len(sorted)))
-	return sorted[rank-1]
-}
 
 type successRate struct{ min float64 }
 
-func (t successRate) String() string { return "success rate >= " + fmtPercent(t.min) }
+func (t successRate) String() string                 { return "success rate >= " + fmtBoundPercent(t.min) }
+func (t successRate) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
-func (t successRate) validate() error {
+func (t successRate) Validate() error {
 	if math.IsNaN(t.min) || t.min < 0 || t.min > 1 {
 		return fmt.Errorf("SuccessRate min must be in [0,1], got %s", fmtFloat(t.min))
 	}
@@ -108,14 +52,14 @@ func (t successRate) validate() error {
 }
 
 func (t successRate) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtPercent(t.min)}
+	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtBoundPercent(t.min), Bound: t.min, Unit: UnitRatio}
 	if w.finished == 0 {
 		r.Observed = "no finished sample"
 		return r
 	}
-	rate := float64(w.successes) / float64(w.finished)
-	r.Observed = fmt.Sprintf("%s (%d/%d)", fmtPercent(rate), w.successes, w.finished)
-	r.Verdict = heldIf(rate >= t.min)
+	r.Measured = float64(w.successes) / float64(w.finished)
+	r.Observed = fmt.Sprintf("%s (%d/%d)", fmtPercent(r.Measured), w.successes, w.finished)
+	r.Verdict = heldIf(r.Measured >= t.min)
 	return r
 }
 
@@ -125,7 +69,8 @@ type latencyP struct {
 	isMax bool
 }
 
-func (t latencyP) String() string { return "latency " + t.name() + " <= " + t.max.String() }
+func (t latencyP) String() string                 { return "latency " + t.name() + " <= " + t.max.String() }
+func (t latencyP) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
 func (t latencyP) name() string {
 	if t.isMax {
@@ -134,7 +79,7 @@ func (t latencyP) name() string {
 	return "p" + fmtFloat(t.p)
 }
 
-func (t latencyP) validate() error {
+func (t latencyP) Validate() error {
 	field := "LatencyP"
 	if t.isMax {
 		field = "LatencyMax"
@@ -153,15 +98,17 @@ func (t latencyP) judge(w *window) ToleranceResult {
 	return r
 }
 
-// judgeLatency fills in r's observed p-th percentile latency of w and its
-// verdict against bound (stretched as w says); no sample leaves r
+// judgeLatency fills in r's bound, observed p-th percentile latency of w
+// and its verdict against bound (stretched as w says); no sample leaves r
 // inconclusive.
 func judgeLatency(r *ToleranceResult, w *window, p float64, bound time.Duration) {
+	r.Bound, r.Unit = bound.Seconds(), UnitSeconds
 	if len(w.latencies) == 0 {
 		r.Observed = "no sample"
 		return
 	}
 	got := percentile(w.latencies, p)
+	r.Measured = got.Seconds()
 	r.Observed = fmtDur(got)
 	if w.inFlight > 0 {
 		r.Observed += fmt.Sprintf(" (%d in flight counted as lower bounds)", w.inFlight)
@@ -171,9 +118,10 @@ func judgeLatency(r *ToleranceResult, w *window, p float64, bound time.Duration)
 
 type maxErrors struct{ n int }
 
-func (t maxErrors) String() string { return fmt.Sprintf("errors <= %d", t.n) }
+func (t maxErrors) String() string                 { return fmt.Sprintf("errors <= %d", t.n) }
+func (t maxErrors) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
-func (t maxErrors) validate() error {
+func (t maxErrors) Validate() error {
 	if t.n < 0 {
 		return fmt.Errorf("MaxErrors n must be >= 0, got %d", t.n)
 	}
@@ -181,11 +129,12 @@ func (t maxErrors) validate() error {
 }
 
 func (t maxErrors) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf("<= %d", t.n)}
+	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf("<= %d", t.n), Bound: float64(t.n), Unit: UnitCount}
 	if w.finished == 0 {
 		r.Observed = "no finished sample"
 		return r
 	}
+	r.Measured = float64(w.errors)
 	r.Observed = fmt.Sprintf("%d (of %d)", w.errors, w.finished)
 	r.Verdict = heldIf(w.errors <= t.n)
 	return r
@@ -193,33 +142,35 @@ func (t maxErrors) judge(w *window) ToleranceResult {
 
 type minThroughput struct{ rate float64 }
 
-func (t minThroughput) String() string { return "throughput >= " + fmtFloat(t.rate) + "/s" }
+func (t minThroughput) String() string                 { return "throughput >= " + fmtFloat(t.rate) + "/s" }
+func (t minThroughput) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
-func (t minThroughput) validate() error {
+func (t minThroughput) Validate() error {
 	if math.IsNaN(t.rate) || math.IsInf(t.rate, 0) || t.rate <= 0 {
-		return fmt.Errorf("MinThroughput perSecond must be > 0, got %s", fmtFloat(t.rate))
+		return fmt.Errorf("MinThroughput perSecond must be > 0 (a finite number), got %s", fmtFloat(t.rate))
 	}
 	return nil
 }
 
 func (t minThroughput) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtFloat(t.rate) + "/s"}
+	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtFloat(t.rate) + "/s", Bound: t.rate, Unit: UnitPerSecond}
 	d := w.to.Sub(w.from)
 	if d <= 0 {
 		r.Observed = "empty window"
 		return r
 	}
-	got := float64(w.successes) / d.Seconds()
-	r.Observed = fmt.Sprintf("%s/s (%d successes in %v)", fmtRate(got), w.successes, d)
-	r.Verdict = heldIf(got >= t.rate)
+	r.Measured = float64(w.successes) / d.Seconds()
+	r.Observed = fmt.Sprintf("%s/s (%d successes in %v)", fmtNum(r.Measured), w.successes, d)
+	r.Verdict = heldIf(r.Measured >= t.rate)
 	return r
 }
 
 type minSamples struct{ n int }
 
-func (t minSamples) String() string { return fmt.Sprintf("samples >= %d", t.n) }
+func (t minSamples) String() string                 { return fmt.Sprintf("samples >= %d", t.n) }
+func (t minSamples) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
-func (t minSamples) validate() error {
+func (t minSamples) Validate() error {
 	if t.n < 1 {
 		return fmt.Errorf("MinSamples n must be >= 1, got %d", t.n)
 	}
@@ -228,7 +179,8 @@ func (t minSamples) validate() error {
 
 // judge never violates: too few samples make the check inconclusive.
 func (t minSamples) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf(">= %d finished", t.n)}
+	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf(">= %d finished", t.n), Bound: float64(t.n), Unit: UnitCount}
+	r.Measured = float64(w.finished)
 	r.Observed = fmt.Sprintf("%d finished", w.finished)
 	if w.finished >= t.n {
 		r.Verdict = Held
@@ -238,9 +190,10 @@ func (t minSamples) judge(w *window) ToleranceResult {
 
 type recoversWithin struct{ d time.Duration }
 
-func (t recoversWithin) String() string { return "recovers within " + t.d.String() }
+func (t recoversWithin) String() string                 { return "recovers within " + t.d.String() }
+func (t recoversWithin) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
-func (t recoversWithin) validate() error {
+func (t recoversWithin) Validate() error {
 	if t.d <= 0 {
 		return fmt.Errorf("RecoversWithin d must be > 0, got %v", t.d)
 	}
@@ -248,7 +201,7 @@ func (t recoversWithin) validate() error {
 }
 
 func (t recoversWithin) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: "no failure after " + t.d.String()}
+	r := ToleranceResult{Tolerance: t.String(), Expected: "no failure after " + t.d.String(), Bound: t.d.Seconds(), Unit: UnitSeconds}
 	cut := w.origin.Add(t.d)
 	after, failedAfter := 0, 0
 	var firstFailAfter time.Time
@@ -272,12 +225,18 @@ func (t recoversWithin) judge(w *window) ToleranceResult {
 			}
 		}
 	}
+	if recovered.IsZero() {
+		r.Measured = w.to.Sub(w.origin).Seconds()
+	} else {
+		r.Measured = recovered.Sub(w.origin).Seconds()
+	}
 	switch {
 	case failedAfter > 0:
 		r.Observed = fmt.Sprintf("%d failures after %v, first at %v", failedAfter, t.d, fmtDur(firstFailAfter.Sub(w.origin)))
 		r.Verdict = Violated
 	case after == 0:
 		r.Observed = "no finished sample after " + t.d.String()
+		r.Measured = 0
 	default:
 		r.Observed = "recovered at " + fmtDur(recovered.Sub(w.origin))
 		r.Verdict = Held
@@ -285,14 +244,33 @@ func (t recoversWithin) judge(w *window) ToleranceResult {
 	return r
 }
 
-// judgesErrors reports whether t decides about failed samples; a check with
-// no such tolerance gets SuccessRate(1).
-func judgesErrors(t Tolerance) bool {
-	switch t.(type) {
-	case *successRate, *maxErrors, *recoversWithin, *relSuccessRate:
-		return true
+// defaultSuccessRate is SuccessRate(1), applied to checks that declare no
+// tolerance judging errors; its name says it was not declared. It judges
+// the errors that are not value misses: each of those is already judged,
+// and named, by its value tolerance.
+type defaultSuccessRate struct{}
+
+func (defaultSuccessRate) String() string { return "success rate >= 100% (default)" }
+
+func (d defaultSuccessRate) Judge(w Window) ToleranceResult {
+	x := w.win()
+	r := ToleranceResult{Tolerance: d.String(), Expected: ">= 100%", Bound: 1, Unit: UnitRatio}
+	if x.finished == 0 {
+		r.Observed = "no finished sample"
+		return r
 	}
-	return false
+	ok := x.successes + x.misses
+	r.Measured = float64(ok) / float64(x.finished)
+	switch {
+	case x.misses == 1:
+		r.Observed = fmt.Sprintf("%s (%d/%d, of which 1 value miss judged by its tolerance)", fmtPercent(r.Measured), ok, x.finished)
+	case x.misses > 1:
+		r.Observed = fmt.Sprintf("%s (%d/%d, of which %d value misses judged by their tolerances)", fmtPercent(r.Measured), ok, x.finished, x.misses)
+	default:
+		r.Observed = fmt.Sprintf("%s (%d/%d)", fmtPercent(r.Measured), ok, x.finished)
+	}
+	r.Verdict = heldIf(ok == x.finished)
+	return r
 }
 
 func heldIf(ok bool) Verdict {
