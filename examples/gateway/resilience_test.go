@@ -35,19 +35,11 @@ const probeName = "GET /quotes/ACME"
 var (
 	successRate     = hypothesis.SuccessRate(0.95)
 	p99             = hypothesis.LatencyP(99, 300*time.Millisecond)
-	quoteOrFallback = hypothesis.Satisfies("a quote or an explicit fallback", func(v any) bool {
-		r, ok := v.(hypothesis.HTTPResponse)
-		if !ok {
-			if p, isPtr := v.(*hypothesis.HTTPResponse); isPtr && p != nil {
-				r, ok = *p, true
-			}
-		}
-		switch {
-		case !ok:
-			return false
-		case r.Status == http.StatusOK:
+	quoteOrFallback = hypothesis.Satisfies("a quote or an explicit fallback", func(r hypothesis.HTTPResponse) bool {
+		switch r.Status {
+		case http.StatusOK:
 			return bytes.Contains(r.Body, []byte(`"price_cents"`))
-		case r.Status == http.StatusServiceUnavailable:
+		case http.StatusServiceUnavailable:
 			return r.Header.Get(gateway.HeaderFallback) == "true" && r.Header.Get("Retry-After") != ""
 		}
 		return false

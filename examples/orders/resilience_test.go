@@ -66,9 +66,8 @@ const (
 var (
 	successRate = hypothesis.SuccessRate(0.95)
 	p99         = hypothesis.LatencyP(99, 3*time.Second)
-	exactlyOnce = hypothesis.Satisfies("every acknowledged order stored exactly once", func(v any) bool {
-		c, ok := v.(orders.Consistency)
-		return ok && c.Anomalies() == 0
+	exactlyOnce = hypothesis.Satisfies("every acknowledged order stored exactly once", func(c orders.Consistency) bool {
+		return c.Anomalies() == 0
 	})
 	auditOK = hypothesis.MaxErrors(0)
 )
