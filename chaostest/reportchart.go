@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -682,26 +681,17 @@ func boundFigure(expected string) string {
 
 // latencyBound is the latency a latency tolerance allowed in a window.
 func latencyBound(tr hypothesis.ToleranceResult) (time.Duration, bool) {
-	if !strings.HasPrefix(tr.Tolerance, "latency ") {
+	if !strings.HasPrefix(tr.Tolerance, "latency ") || tr.Unit != hypothesis.UnitSeconds || tr.Bound <= 0 {
 		return 0, false
 	}
-	d, err := time.ParseDuration(boundFigure(tr.Expected))
-	return d, err == nil && d > 0
+	return time.Duration(tr.Bound * float64(time.Second)), true
 }
 
 // errorRateBound is the highest error rate a success-rate tolerance allowed
 // in a window.
 func errorRateBound(tr hypothesis.ToleranceResult) (float64, bool) {
-	if !strings.HasPrefix(tr.Tolerance, "success rate ") {
+	if !strings.HasPrefix(tr.Tolerance, "success rate ") || tr.Unit != hypothesis.UnitRatio {
 		return 0, false
 	}
-	f := boundFigure(tr.Expected)
-	if !strings.HasSuffix(f, "%") {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(strings.TrimSuffix(f, "%"), 64)
-	if err != nil {
-		return 0, false
-	}
-	return min(1, max(0, 1-v/100)), true
+	return min(1, max(0, 1-tr.Bound)), true
 }
