@@ -11,9 +11,9 @@ import (
 // Defaults of an experiment's windows (the Before, Window and After
 // options). Durations cannot be set to zero.
 const (
-	DefaultBefore   = time.Second
-	DefaultWindow   = time.Second
-	DefaultAfter    = time.Second
+	defaultBefore   = time.Second
+	defaultWindow   = time.Second
+	defaultAfter    = time.Second
 	defaultOpenStep = time.Second // length of an open-ended step when Duration is not set
 )
 
@@ -181,17 +181,17 @@ func (e experiment) resolve() (experiment, error) {
 		return e, fmt.Errorf("Expect must be hold or deviation, got %d", int(e.Expect))
 	}
 	if e.Before == 0 {
-		e.Before = DefaultBefore
+		e.Before = defaultBefore
 	}
 	if e.After == 0 {
-		e.After = DefaultAfter
+		e.After = defaultAfter
 	}
 	p := planOf(e.Method)
 	if e.Duration == 0 {
 		e.Duration = p.naturalEnd()
 	}
 	if e.Window == 0 {
-		e.Window = DefaultWindow
+		e.Window = defaultWindow
 	}
 	e.Window = min(e.Window, e.Duration)
 	if err := p.validate(e.Duration); err != nil {

@@ -39,9 +39,9 @@ import (
 // load and harness figures, the samples) is under a "chaostest" key, and in
 // the experiment under its "extensions" entry named "chaostest".
 
-// ChaosLibVersion is the "chaoslib-version" written in journals: the version
+// chaosLibVersion is the "chaoslib-version" written in journals: the version
 // of Chaos Toolkit's library whose journal format and rules they follow.
-const ChaosLibVersion = "1.45.0"
+const chaosLibVersion = "1.45.0"
 
 // journalTime is Chaos Toolkit's timestamp format (chaoslib 1.45 writes
 // datetime.now(UTC).isoformat()): UTC, ISO 8601, microseconds, "+00:00".
@@ -351,7 +351,7 @@ func (r *runner) buildJournal(end time.Time) journal {
 	host, _ := os.Hostname()
 	prov := r.rerun()
 	j := journal{
-		ChaosLibVersion: ChaosLibVersion,
+		ChaosLibVersion: chaosLibVersion,
 		Platform:        fmt.Sprintf("%s %s %s", runtime.GOOS, runtime.GOARCH, runtime.Version()),
 		Node:            host,
 		Experiment:      r.experimentDecl(prov),

@@ -516,31 +516,49 @@ func TestIndexConcurrentRegeneration(t *testing.T) {
 	}
 }
 
-// The bounds drawn are the ones the tolerances were judged against.
+// The bounds drawn are the ones the tolerances were judged against: read
+// from the numbers hypothesis judged with, absolute and relative alike.
 func TestBoundsReadFromTolerances(t *testing.T) {
 	const none = -1.0
-	for _, c := range []struct {
-		tol, expected string
-		lat           time.Duration // 0: no latency bound
-		rate          float64       // the highest error rate allowed; none: no such bound
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var samples []hypothesis.Sample
+	for k := range 40 {
+		at := t0.Add(time.Duration(k) * 25 * time.Millisecond)
+		lat := time.Duration(5+k%5) * time.Millisecond
+		samples = append(samples, hypothesis.Sample{Check: 0, Seq: k, Intended: at, Start: at, End: at.Add(lat), Latency: lat})
+	}
+	from, to := t0, t0.Add(time.Second)
+	probe := hypothesis.ProbeFunc("api", func(context.Context) (any, error) { return nil, nil })
+	judge := func(refs hypothesis.Refs, tols ...hypothesis.Tolerance) []hypothesis.ToleranceResult {
+		h := hypothesis.New("bounds", hypothesis.Observe(probe, hypothesis.Every(25*time.Millisecond), hypothesis.Expect(tols...)))
+		return hypothesis.EvaluateWith(h, samples, from, to, refs).Checks[0].Tolerances
+	}
+	control := hypothesis.EvaluateWith(hypothesis.New("twin", hypothesis.Observe(probe, hypothesis.Every(25*time.Millisecond))), samples, from, to, hypothesis.Refs{})
+	ctrlP99 := control.Checks[0].P99
+	results := judge(hypothesis.Refs{Control: &control},
+		hypothesis.LatencyP(99, 300*time.Millisecond), hypothesis.LatencyMax(time.Second), hypothesis.SuccessRate(0.95),
+		hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 200*time.Millisecond), hypothesis.SuccessRateRelative(hypothesis.Control, 0.05),
+		hypothesis.MaxErrors(0))
+	results = append(results, judge(hypothesis.Refs{}, hypothesis.LatencyP(50, time.Second))...) // with the default success rate
+	want := []struct {
+		lat  time.Duration // 0: no latency bound
+		rate float64       // the highest error rate allowed; none: no such bound
 	}{
-		{"latency p99 <= 300ms", "<= 300ms", 300 * time.Millisecond, none},
-		{"latency max <= 1s", "<= 1s", time.Second, none},
-		{"latency p99 <= 2 × control p99 + 200ms", "<= 2 × 9.334ms + 200ms = 218.668ms (control p99 9.334ms)", 218668 * time.Microsecond, none},
-		{"latency p99 <= 2 × control p99", "<= 2 × control p99", 0, none},
-		{"success rate >= 95%", ">= 95%", 0, 0.05},
-		{"success rate >= 100% (default)", ">= 100%", 0, 0},
-		{"success rate >= control - 5%", ">= 100% - 5% = 95% (control 40/40)", 0, 0.05},
-		{"success rate >= control - 5%", ">= control - 5%", 0, none},
-		{"errors <= 0", "<= 0", 0, none},
-	} {
-		tr := hypothesis.ToleranceResult{Tolerance: c.tol, Expected: c.expected}
-		if d, ok := latencyBound(tr); ok != (c.lat > 0) || d != c.lat {
-			t.Errorf("%s / %s: latency bound %v (%v), want %v", c.tol, c.expected, d, ok, c.lat)
+		{300 * time.Millisecond, none}, {time.Second, none}, {0, 0.05},
+		{2*ctrlP99 + 200*time.Millisecond, none}, {0, 0.05}, {0, none},
+		{0, 0}, {time.Second, none},
+	}
+	if len(results) != len(want) {
+		t.Fatalf("%d tolerance results, want %d: %+v", len(results), len(want), results)
+	}
+	for i, tr := range results {
+		c := want[i]
+		if d, ok := latencyBound(tr); ok != (c.lat > 0) || d.Round(time.Microsecond) != c.lat.Round(time.Microsecond) {
+			t.Errorf("%s (%s): latency bound %v (%v), want %v", tr.Tolerance, tr.Expected, d, ok, c.lat)
 		}
 		f, ok := errorRateBound(tr)
 		if ok != (c.rate != none) || (ok && (f < c.rate-1e-9 || f > c.rate+1e-9)) {
-			t.Errorf("%s / %s: error-rate bound %v (%v), want %v", c.tol, c.expected, f, ok, c.rate)
+			t.Errorf("%s (%s): error-rate bound %v (%v), want %v", tr.Tolerance, tr.Expected, f, ok, c.rate)
 		}
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// Defaults of a Check.
+// Defaults of a Check (the Every and Timeout options).
 const (
-	DefaultEvery   = 100 * time.Millisecond
-	DefaultTimeout = time.Second
+	defaultEvery   = 100 * time.Millisecond
+	defaultTimeout = time.Second
 )
 
 // maxDerivedInFlight caps the in-flight bound derived from Timeout/Every:
@@ -61,7 +61,7 @@ func (o checkOption) String() string      { return o.desc }
 //	hypothesis.Observe(probe, hypothesis.Every(20*time.Millisecond),
 //		hypothesis.Expect(hypothesis.SuccessRate(0.99), hypothesis.LatencyP(99, 300*time.Millisecond)))
 func Observe(p Probe, opts ...CheckOption) Check {
-	c := Check{probe: p, every: DefaultEvery, timeout: DefaultTimeout}
+	c := Check{probe: p, every: defaultEvery, timeout: defaultTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o.applyCheck(&c)

@@ -34,7 +34,7 @@
 // [Every] (the interval), [Timeout] (per sample, from its intended start),
 // [MaxInFlight] (how many probes at once; derived by default), [Expect]
 // (the tolerances) and [LoadOnly] (a check that drives load and is never
-// judged). [DefaultEvery] and [DefaultTimeout] are the defaults.
+// judged). [defaultEvery] and [defaultTimeout] are the defaults.
 //
 // # Value tolerances
 //
