@@ -2,6 +2,16 @@
 SHELL := bash
 GO ?= go
 
+# A Docker engine at another address (README: Remote engine): testcontainers
+# must dial the ports it publishes at its host, not at localhost. Before the
+# default below, which `?=` then leaves alone; an IPv6 address in brackets is
+# yours to set.
+ifneq ($(filter tcp://%,$(DOCKER_HOST)),)
+ifeq ($(findstring [,$(DOCKER_HOST)),)
+export TESTCONTAINERS_HOST_OVERRIDE ?= $(firstword $(subst :, ,$(patsubst tcp://%,%,$(DOCKER_HOST))))
+endif
+endif
+
 # testcontainers-go settings this project needs on machines where the test
 # process runs inside a container or no registry is reachable (README:
 # Troubleshooting). `?=` keeps a value the user already set in the environment.
@@ -13,6 +23,12 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 ifeq ($(CI),true)
 export CHAOSTEST_REQUIRE_DOCKER ?= 1
 export CHAOSTEST_REQUIRE_BROWSER ?= 1
+endif
+
+# Under CI the remote-engine test (a network namespace and a veth pair, as
+# root) must run, not skip.
+ifeq ($(CI),true)
+export CHAOSTEST_REQUIRE_NETNS ?= 1
 endif
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
