@@ -100,6 +100,10 @@
 //	-chaostest.journal=DIR   CHAOSTEST_JOURNAL   where journals are kept (default: t.ArtifactDir(), kept by go test -artifacts)
 //	-chaostest.failfast      CHAOSTEST_FAILFAST  stop each method at its first violated window
 //	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom
+//	-chaostest.shard=K/N     CHAOSTEST_SHARD     run only the experiments of shard K of N (a stable hash of the test's name)
+//
+// [IndexReports] writes the index of a directory of reports, e.g. the
+// journals of every shard copied into one directory.
 //
 // Under -short, Run skips the test with its reason. Experiments share no
 // state: run them in parallel subtests (t.Parallel) when their systems are

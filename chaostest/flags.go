@@ -2,8 +2,11 @@ package chaostest
 
 import (
 	"flag"
+	"fmt"
+	"hash/fnv"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,19 +18,23 @@ import (
 //	-chaostest.journal DIR   CHAOSTEST_JOURNAL=DIR   write journals into DIR (instead of t.ArtifactDir())
 //	-chaostest.failfast      CHAOSTEST_FAILFAST=1    stop every method at its first violated window
 //	-chaostest.seed N        CHAOSTEST_SEED=N        seed of experiments without the Seed option
+//	-chaostest.shard K/N     CHAOSTEST_SHARD=K/N     run only the experiments of shard K of N (1 <= K <= N)
 const (
 	flagJournal  = "chaostest.journal"
 	flagFailFast = "chaostest.failfast"
 	flagSeed     = "chaostest.seed"
+	flagShard    = "chaostest.shard"
 
 	envJournal  = "CHAOSTEST_JOURNAL"
 	envFailFast = "CHAOSTEST_FAILFAST"
 	envSeed     = "CHAOSTEST_SEED"
+	envShard    = "CHAOSTEST_SHARD"
 )
 
 func init() {
 	flag.String(flagJournal, "", "directory for experiment journals (env "+envJournal+"); default: the test's ArtifactDir")
 	flag.Bool(flagFailFast, false, "stop an experiment's method at its first violated window (env "+envFailFast+")")
+	flag.String(flagShard, "", "run only the experiments of shard K of N, as K/N (env "+envShard+"); by a stable hash of the test's name")
 	flag.Int64(flagSeed, 0, "seed of experiments that do not set one (env "+envSeed+"); 0: time-based")
 }
 
@@ -82,4 +89,35 @@ func shortMode() bool {
 	}
 	b, _ := strconv.ParseBool(f.Value.String())
 	return b
+}
+
+// shard is one of N parts of a suite's experiments: K is 1-based.
+type shard struct{ k, n int }
+
+// shardSetting parses -chaostest.shard / CHAOSTEST_SHARD; zero when unset.
+func shardSetting() (shard, error) {
+	v := strings.TrimSpace(setting(flagShard, envShard))
+	if v == "" {
+		return shard{}, nil
+	}
+	ks, ns, ok := strings.Cut(v, "/")
+	k, kerr := strconv.Atoi(ks)
+	n, nerr := strconv.Atoi(ns)
+	if !ok || kerr != nil || nerr != nil || n < 1 || k < 1 || k > n {
+		return shard{}, fmt.Errorf("-%s / %s %q: accepted: K/N with 1 <= K <= N, e.g. 2/3", flagShard, envShard, v)
+	}
+	return shard{k: k, n: n}, nil
+}
+
+// has reports whether the experiment of the test named name belongs to the
+// shard: by FNV-1a of the name, so that every runner computes the same
+// split without talking to the others, and every experiment lands in
+// exactly one shard.
+func (s shard) has(name string) bool {
+	if s.n <= 1 {
+		return true
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return int(h.Sum32()%uint32(s.n)) == s.k-1
 }

@@ -68,6 +68,14 @@ type indexRow struct {
 	Headline  string
 }
 
+// IndexReports writes dir/index.html, the index of every experiment report
+// in dir, failures first, and returns its path. Run keeps the index of a
+// journal directory (-chaostest.journal) up to date by itself; call this to
+// merge the journal directories of several runs, e.g. the shards of a suite
+// spread over CI runners (-chaostest.shard), once their files are copied
+// into one directory.
+func IndexReports(dir string) (string, error) { return writeIndex(dir) }
+
 // writeIndex regenerates dir's index.html from the reports in dir and
 // returns its path.
 func writeIndex(dir string) (string, error) {

@@ -74,6 +74,16 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 		t.Skipf("chaostest: experiment %q skipped under -short: it injects faults and needs %v of wall time", title, exp.planned())
 		return Report{Title: title}
 	}
+	sh, err := shardSetting()
+	if err != nil {
+		t.Errorf("chaostest: experiment %q: %v", title, err)
+		t.FailNow()
+		return Report{Title: title, Status: StatusAborted}
+	}
+	if !sh.has(t.Name()) {
+		t.Skipf("chaostest: experiment %q belongs to another shard than %d/%d", title, sh.k, sh.n)
+		return Report{Title: title}
+	}
 	seed := exp.Seed
 	if seed == 0 {
 		if seed, err = seedSetting(); err != nil {
