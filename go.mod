@@ -18,6 +18,7 @@ require (
 	github.com/testcontainers/testcontainers-go/modules/postgres v0.45.0
 	github.com/testcontainers/testcontainers-go/modules/redis v0.45.0
 	github.com/testcontainers/testcontainers-go/modules/toxiproxy v0.43.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (
