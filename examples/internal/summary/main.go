@@ -32,6 +32,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/go-resilience/resilience/chaostest"
 )
 
 func main() {
@@ -43,6 +45,15 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "summary:", err)
 		os.Exit(2)
+	}
+	// The index of the directory's reports, written again so that the
+	// journals of several runs (the shards of a suite) copied into one
+	// directory get one index of them all.
+	if reports, _ := filepath.Glob(filepath.Join(os.Args[1], "*.report.html")); len(reports) > 0 {
+		if _, err := chaostest.IndexReports(os.Args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, "summary: index of the reports:", err)
+			os.Exit(2)
+		}
 	}
 	if !render(os.Stdout, rows) {
 		os.Exit(1)
