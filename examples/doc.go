@@ -30,7 +30,8 @@
 //	gateway/          HTTP gateway in front of an upstream quote service
 //	                  robust: 100 ms client timeout, circuit breaker (sony/gobreaker), fallback
 //	                  fragile: bare http.Client, no timeout, no breaker
-//	                  experiments: upstream slow, down and back, bandwidth squeezed
+//	                  experiments: upstream slow, down and back, bandwidth squeezed,
+//	                  503 for 30% of requests (httpfault)
 //	                  (during the fault, or after it: a failure that did not recover)
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
