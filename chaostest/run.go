@@ -54,15 +54,10 @@ var (
 // fault before letting the signal stop go test. Run skips t under -short.
 func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Report {
 	t.Helper()
-	e := experiment{SteadyState: steady, Method: method}
-	optErr := e.options(opts)
-	title := e.Title
+	exp, err := build(steady, method, opts)
+	title := exp.Title
 	if title == "" {
 		title = t.Name()
-	}
-	exp, err := e.resolve()
-	if optErr != nil {
-		err = optErr
 	}
 	if err != nil {
 		t.Errorf("chaostest: experiment %q: %v", title, err)
@@ -114,12 +109,18 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 // Validate checks an experiment as Run would, without running it: nil, or
 // the one-line error Run would fail the test with.
 func Validate(steady *hypothesis.Hypothesis, method Method, opts ...Option) error {
+	_, err := build(steady, method, opts)
+	return err
+}
+
+// build applies the options and resolves the experiment; on error the
+// experiment holds what the options set so far (its Title for messages).
+func build(steady *hypothesis.Hypothesis, method Method, opts []Option) (experiment, error) {
 	e := experiment{SteadyState: steady, Method: method}
 	if err := e.options(opts); err != nil {
-		return err
+		return e, err
 	}
-	_, err := e.resolve()
-	return err
+	return e.resolve()
 }
 
 // runner is the state of one run. Everything runs on the test goroutine
