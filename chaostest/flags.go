@@ -58,6 +58,13 @@ func failFastSetting() bool {
 	return b
 }
 
+// ConfiguredSeed returns the seed -chaostest.seed (or CHAOSTEST_SEED) sets,
+// or a time-based one when neither is set (or it is 0): the seed an
+// experiment without the Seed option runs with. Tools that run several
+// experiments (package explore) read it once and pass it to each with Seed,
+// so that one printed seed replays them all.
+func ConfiguredSeed() (int64, error) { return seedSetting() }
+
 // seedSetting returns the configured seed, or a time-based one.
 func seedSetting() (int64, error) {
 	if s := setting(flagSeed, envSeed); s != "" {
