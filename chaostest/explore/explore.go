@@ -3,10 +3,10 @@ package explore
 import (
 	"flag"
 	"fmt"
-	"runtime"
-	"strconv"
 	"hash/fnv"
 	"math/rand/v2"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
