@@ -99,7 +99,7 @@
 //
 //	-chaostest.journal=DIR   CHAOSTEST_JOURNAL   where journals are kept (default: t.ArtifactDir(), kept by go test -artifacts)
 //	-chaostest.failfast      CHAOSTEST_FAILFAST  stop each method at its first violated window
-//	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom
+//	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom, tools with ConfiguredSeed
 //	-chaostest.shard=K/N     CHAOSTEST_SHARD     run only the experiments of shard K of N (a stable hash of the test's name)
 //
 // [IndexReports] writes the index of a directory of reports, e.g. the
@@ -108,4 +108,10 @@
 // Under -short, Run skips the test with its reason. Experiments share no
 // state: run them in parallel subtests (t.Parallel) when their systems are
 // apart; Run does not make a test parallel by itself.
+//
+// # Many experiments at once
+//
+// Package explore (chaostest/explore) runs one experiment per dependency
+// and fault of a catalogue, each a subtest, in parallel on systems of
+// their own, and reports the matrix of verdicts.
 package chaostest
