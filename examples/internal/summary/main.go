@@ -174,9 +174,12 @@ func load(dir string) ([]*row, error) {
 
 func newRow(j journal) *row {
 	test := j.Chaostest.Test
+	// TestName/version, or TestName/version/cell... for an explorer's
+	// cells (TestGatewayFaultSpace/fragile/quotes/down): the version is the
+	// first subtest, the cell stays with the experiment.
 	exp, version := test, "-"
-	if i := strings.LastIndex(test, "/"); i >= 0 {
-		exp, version = test[:i], test[i+1:]
+	if parts := strings.Split(test, "/"); len(parts) >= 2 {
+		exp, version = strings.Join(append(parts[:1:1], parts[2:]...), "/"), parts[1]
 	}
 	return &row{
 		Experiment: strings.TrimPrefix(exp, "Test"),

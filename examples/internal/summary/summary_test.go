@@ -77,3 +77,18 @@ func TestSummaryRejectsAJournalThatIsNotOne(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `x.journal.json: no "test" under "chaostest"`)
 }
+
+// An explorer's cell keeps its dependency and fault with the experiment;
+// the version is the first subtest.
+func TestSummaryNamesExplorerCells(t *testing.T) {
+	for test, want := range map[string][2]string{
+		"TestGatewayWhenUpstreamIsSlow/robust":      {"GatewayWhenUpstreamIsSlow", "robust"},
+		"TestGatewayFaultSpace/fragile/quotes/down": {"GatewayFaultSpace/quotes/down", "fragile"},
+		"TestAlone": {"Alone", "-"},
+	} {
+		var j journal
+		j.Chaostest.Test = test
+		r := newRow(j)
+		assert.Equal(t, want, [2]string{r.Experiment, r.Version}, test)
+	}
+}
