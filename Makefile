@@ -56,8 +56,9 @@ short:
 ## example: run the examples' resilience tests, show the experiments, and say where their reports are
 example: images
 	@rm -rf "$(JOURNALS)" && mkdir -p "$(JOURNALS)"
-	@CHAOSTEST_JOURNAL="$(JOURNALS)" $(GO) test -count=1 -v ./examples/...; status=$$?; \
+	@set -o pipefail; CHAOSTEST_JOURNAL="$(JOURNALS)" $(GO) test -count=1 -v ./examples/... | tee "$(JOURNALS)/go-test.log"; status=$$?; \
 	  echo; $(GO) run ./examples/internal/summary "$(JOURNALS)"; summary=$$?; \
+	  $(SHOW_MATRICES) "$(JOURNALS)/go-test.log"; \
 	  if [ -f "$(JOURNALS)/index.html" ]; then \
 	    echo; echo "reports: open file://$(JOURNALS)/index.html (one page per experiment, linked from it)"; \
 	  fi; \
@@ -73,6 +74,11 @@ lint:
 	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+# The fault-space matrices the explorers logged (chaostest/explore), again
+# after the summary: t.Log's indentation removed, a blank line between them.
+SHOW_MATRICES = awk '/explore: fault space of/ { p = 1; sub(/^ *[A-Za-z_]+\.go:[0-9]+: explore: /, ""); print "\n" $$0; next } \
+	p && /^        / { sub(/^        /, ""); print; next } { p = 0 }'
 
 # Every container and network testcontainers-go made, one ID a line.
 LIST_TEST_OBJECTS = { docker ps -aq --filter label=org.testcontainers=true; \

@@ -72,6 +72,7 @@ func Run(t *testing.T, build func(t *testing.T) System, opts ...Option) *Matrix 
 		t.Fatalf("explore: build: %v", err)
 	}
 	m := plan(probe, cfg, seed)
+	m.Test = t.Name()
 	if err := check(probe, cfg, m); err != nil {
 		t.Fatalf("explore: %v", err)
 	}

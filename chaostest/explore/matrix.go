@@ -55,6 +55,7 @@ func (c Cell) failed() bool {
 // Matrix is the result of an exploration: a verdict per dependency (row)
 // and fault (column).
 type Matrix struct {
+	Test         string // the test that explored, t.Name()
 	Hypothesis   string
 	Dependencies []string // rows, in the system's order; pairs after
 	Faults       []string // columns, in the catalogue's order
@@ -95,8 +96,8 @@ func (m *Matrix) String() string {
 			ran++
 		}
 	}
-	fmt.Fprintf(&b, "fault space of %q: %s × %s, %s run in %v, seed %d\n",
-		m.Hypothesis, count(len(m.Dependencies), "dependency", "dependencies"), count(len(m.Faults), "fault", "faults"),
+	fmt.Fprintf(&b, "fault space of %s (%q): %s × %s, %s run in %v, seed %d\n",
+		m.Test, m.Hypothesis, count(len(m.Dependencies), "dependency", "dependencies"), count(len(m.Faults), "fault", "faults"),
 		count(ran, "cell", "cells"), m.Elapsed.Round(100*time.Millisecond), m.Seed)
 	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
 	fmt.Fprintf(tw, "\t%s\n", strings.Join(m.Faults, "\t"))

@@ -126,7 +126,7 @@ func TestCellOrderReplaysWithTheSeed(t *testing.T) {
 
 func TestMatrixShowsVerdictsWeaknessesAndFailures(t *testing.T) {
 	m := &Matrix{
-		Hypothesis: "the page answers", Dependencies: []string{"cache", "db"}, Faults: []string{"down", "latency 1s"},
+		Test: "TestShop", Hypothesis: "the page answers", Dependencies: []string{"cache", "db"}, Faults: []string{"down", "latency 1s"},
 		Seed: 7, Elapsed: 12 * time.Second,
 		Cells: []Cell{
 			{Dependency: "cache", Fault: "down", Verdict: Held, Passed: true},
@@ -135,7 +135,7 @@ func TestMatrixShowsVerdictsWeaknessesAndFailures(t *testing.T) {
 			{Dependency: "db", Fault: "latency 1s", Verdict: NotRun},
 		},
 	}
-	assert.Equal(t, `fault space of "the page answers": 2 dependencies × 2 faults, 3 cells run in 12s, seed 7
+	assert.Equal(t, `fault space of TestShop ("the page answers"): 2 dependencies × 2 faults, 3 cells run in 12s, seed 7
         down        latency 1s
 cache   held        deviated!
 db      deviated*   not run
