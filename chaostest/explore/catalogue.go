@@ -47,18 +47,22 @@ func (f Fault) on(d Dependency) chaostest.Fault {
 // Catalogue is the default list of faults, one per way a dependency
 // commonly fails:
 //
-//	Latency(time.Second)  slower than most clients' timeouts
-//	Down()                refused, open connections cut
-//	Reset()               connections reset (TCP) or cut mid-answer (HTTP)
-//	Unresponsive()        accepted, never answered
-//	Bandwidth(1000)       1000 bytes a second: a saturated or lossy link
-//	Status(503)           the dependency answers with an error
+//	Latency(2*time.Second) past most clients' timeouts
+//	Down()                 refused, open connections cut
+//	Reset()                connections reset (TCP) or cut mid-answer (HTTP)
+//	Unresponsive()         accepted, never answered
+//	Bandwidth(1000)        1000 bytes a second: a saturated or lossy link
+//	Status(503)            the dependency answers with an error
 //
 // Narrow or extend it with Faults: explore.Faults(append(explore.Catalogue(),
 // mine)...). The latency should exceed the timeouts of the system under test,
-// which only you know: a latency under them tests nothing.
+// which only you know: a latency under them tests nothing. 2 s is also twice
+// a probe's usual 1 s timeout: a system that waits for the dependency fails
+// its requests rather than only slowing them down, a deviation by errors,
+// which the slowdown of a busy machine cannot explain away (a latency
+// bound can be: see the hypothesis package).
 func Catalogue() []Fault {
-	return []Fault{Latency(time.Second), Down(), Reset(), Unresponsive(), Bandwidth(1000), Status(http.StatusServiceUnavailable)}
+	return []Fault{Latency(2 * time.Second), Down(), Reset(), Unresponsive(), Bandwidth(1000), Status(http.StatusServiceUnavailable)}
 }
 
 // Latency delays every answer of the dependency by d: each chunk of data

@@ -17,7 +17,7 @@ func ExampleCatalogue() {
 		fmt.Println(f.Name())
 	}
 	// Output:
-	// latency 1s
+	// latency 2s
 	// down
 	// reset
 	// unresponsive

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,22 +17,19 @@ import (
 // The whole catalogue on three dependencies, two robust and one fragile:
 // the matrix must say exactly which failures the shop survives. Every
 // verdict follows from the mechanism (see shopSteadyState): a robust part
-// costs at most its 100 ms timeout, a fragile one fails or delays every page.
+// costs at most its 100 ms timeout; a fragile one fails every page at once
+// (down, reset, 503) or makes it wait past the probe's 1 s timeout (a 2 s
+// latency, silence, a 4 KB answer at 1 KB/s). Either way pages fail: a
+// deviation by errors, which no slowdown of a busy machine explains away.
 func TestMatrixOfThreeDependencies(t *testing.T) {
 	upstreams := map[string]string{}
 	for _, n := range []string{"prices", "stock", "reviews"} {
 		upstreams[n] = startUpstream(t, n)
 	}
 	build := shopSystem(upstreams, map[string]bool{"prices": true, "stock": true}, "prices", "stock", "reviews")
-	slow := []string{"latency 1s", "unresponsive", "bandwidth 1000 Bps"}
-	failing := []string{"down", "reset", "HTTP 503"}
-	var weak []explore.Option
-	for _, f := range slow {
-		weak = append(weak, explore.Weakness("reviews", f, chaostest.Violates(pagesFast)))
-	}
-	for _, f := range failing {
-		weak = append(weak, explore.Weakness("reviews", f, chaostest.Violates(pagesSucceed)))
-	}
+	catalogue := explore.Faults(explore.Latency(2*time.Second), explore.Down(), explore.Reset(),
+		explore.Unresponsive(), explore.Bandwidth(1000), explore.Status(503))
+	weak := []explore.Option{catalogue, explore.Weakness("reviews", "*", chaostest.Violates(pagesSucceed))}
 	m := explore.Run(t, build, weak...)
 
 	require.Equal(t, []string{"prices", "stock", "reviews"}, m.Dependencies)

@@ -117,8 +117,8 @@ func call(ctx context.Context, c *http.Client, url string) bool {
 //   - p99 at most 300 ms: a healthy page takes a few milliseconds; the
 //     worst case of a robust part is its 100 ms timeout (parts are called
 //     at once, so the timeouts do not add up), three times under the bound.
-//     The faults make a fragile part 1 s late or silent (p99 at the probe's
-//     1 s timeout) or push its 4 KB answer through 1 KB/s (4 s).
+//     The faults make a fragile part 2 s late or silent or push its 4 KB
+//     answer through 1 KB/s (4 s): its pages time out at the probe's 1 s.
 var (
 	pagesSucceed = hypothesis.SuccessRate(0.95)
 	pagesFast    = hypothesis.LatencyP(99, 300*time.Millisecond)

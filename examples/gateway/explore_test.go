@@ -21,33 +21,34 @@ import (
 // and steady state of its own, in front of one upstream shared by every
 // cell.
 //
-// The catalogue is the default one with the latency and the squeeze of
-// this package's single experiments: 800 ms (eight times the robust
-// gateway's 100 ms upstream timeout) and 4 KB/s (a 6 KiB quote takes 1.5 s).
+// The catalogue is the default one with this package's squeeze, 4 KB/s (a
+// 6 KiB quote takes 1.5 s), and a latency of 2 s: twenty times the robust
+// gateway's 100 ms upstream timeout, and twice the probe's 1 s timeout.
+// (TestGatewayWhenUpstreamIsSlow uses 800 ms and catches the fragile
+// gateway by its p99; a p99 of 800 ms against a 300 ms bound can be
+// explained away by a host slowed three times, and the cells run two at a
+// time. At 2 s every request of the fragile gateway times out: an error no
+// slowdown explains.)
 //
 // Expected, from the mechanism and as the single experiments found:
 //   - the robust gateway holds in every cell: each failure, whatever its
 //     form, ends within its 100 ms timeout and becomes a fallback;
-//   - the fragile gateway deviates in every cell, and the declared
-//     weaknesses say how: where the upstream is slow, silent or squeezed it
-//     makes clients wait (p99, as TestGatewayWhenUpstreamIsSlow and
-//     TestGatewayWhenBandwidthIsSqueezed); where the upstream fails at once
-//     it passes a 502 on (success rate, as TestGatewayWhenUpstreamIsDownAndBack
-//     and TestGatewayWhenUpstreamAnswers503ToSomeRequests).
+//   - the fragile gateway deviates in every cell, by its success rate: it
+//     passes a failing upstream's 502 on at once (down, reset, HTTP 503, as
+//     TestGatewayWhenUpstreamIsDownAndBack and
+//     TestGatewayWhenUpstreamAnswers503ToSomeRequests found), or makes its
+//     clients wait past their 1 s timeout when the upstream is slow, silent
+//     or squeezed (as TestGatewayWhenUpstreamIsSlow and
+//     TestGatewayWhenBandwidthIsSqueezed found, there by the p99).
 func TestGatewayFaultSpace(t *testing.T) {
-	faults := explore.Faults(explore.Latency(800*time.Millisecond), explore.Down(), explore.Reset(),
+	faults := explore.Faults(explore.Latency(2*time.Second), explore.Down(), explore.Reset(),
 		explore.Unresponsive(), explore.Bandwidth(4000), explore.Status(http.StatusServiceUnavailable))
 	for _, v := range []gateway.Variant{gateway.Robust, gateway.Fragile} {
 		t.Run(v.String(), func(t *testing.T) {
 			upstream := gateway.StartUpstream(t) // shared: the cells' proxies are their own
 			opts := []explore.Option{faults}
 			if v == gateway.Fragile {
-				for _, f := range []string{"latency 800ms", "unresponsive", "bandwidth 4000 Bps"} {
-					opts = append(opts, explore.Weakness("quotes", f, chaostest.Violates(p99)))
-				}
-				for _, f := range []string{"down", "reset", "HTTP 503"} {
-					opts = append(opts, explore.Weakness("quotes", f, chaostest.Violates(successRate)))
-				}
+				opts = append(opts, explore.Weakness("quotes", "*", chaostest.Violates(successRate)))
 			}
 			m := explore.Run(t, func(t *testing.T) explore.System {
 				tcp := netfault.New(t, upstream, netfault.Name("quotes"))
