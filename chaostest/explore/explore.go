@@ -36,7 +36,10 @@ var cellDefaults = []chaostest.Option{
 // build makes one instance of the system for the test it is given: Run
 // calls it once in t to learn the dependencies (the matrix's rows) and
 // check every cell before any fault is applied, then once in each cell.
-// Everything build starts with t.Cleanup ends with that test. A cell's
+// Everything build starts with t.Cleanup ends with that test; build must
+// not call t.Parallel (Run runs the cells concurrently itself). Run takes a
+// *testing.T rather than a narrow interface because its cells are subtests
+// and build starts fixtures with theirs. A cell's
 // experiment is chaostest.Run of the system's steady state while the fault
 // is on. Up to go test's -parallel cells run at once (by default as many as
 // the machine has cores), which is safe because each has its own system;
