@@ -96,8 +96,18 @@ func (m *Matrix) String() string {
 			ran++
 		}
 	}
+	pairs := 0
+	for _, d := range m.Dependencies {
+		if strings.Contains(d, "+") {
+			pairs++
+		}
+	}
+	rows := count(len(m.Dependencies)-pairs, "dependency", "dependencies")
+	if pairs > 0 {
+		rows = "(" + rows + " and " + count(pairs, "pair", "pairs") + ")"
+	}
 	fmt.Fprintf(&b, "fault space of %s (%q): %s × %s, %s run in %v, seed %d\n",
-		m.Test, m.Hypothesis, count(len(m.Dependencies), "dependency", "dependencies"), count(len(m.Faults), "fault", "faults"),
+		m.Test, m.Hypothesis, rows, count(len(m.Faults), "fault", "faults"),
 		count(ran, "cell", "cells"), m.Elapsed.Round(100*time.Millisecond), m.Seed)
 	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
 	fmt.Fprintf(tw, "\t%s\n", strings.Join(m.Faults, "\t"))
