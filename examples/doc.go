@@ -10,14 +10,18 @@
 // fragile twins declare chaostest.ExpectDeviation with their reasons, so the
 // suite passes only when the framework catches the weakness for the right
 // reason: the injected fault was active (chaostest.While) and the tolerance
-// that guards the weakness was violated (chaostest.Violates).
+// that guards the weakness was violated (chaostest.Violates). The fault-space
+// tests name no fault: chaostest/explore runs one experiment per dependency
+// and fault of a catalogue and shows the matrix, the fragile twins'
+// weaknesses declared per cell (explore.Weakness).
 //
 // # Map
 //
 //	catalog/          HTTP catalog, Redis cache-aside in front of Postgres
 //	                  robust: 50 ms bounds on every cache call, fallback to Postgres
 //	                  fragile: no timeout on the cache, cache errors are request errors
-//	                  experiments: Redis slow, down, paused
+//	                  experiments: Redis slow, down, paused; the fault space of Redis,
+//	                  Postgres and both at once (chaostest/explore, with pairs)
 //	orders/           HTTP order taking, writes to Postgres with idempotency keys
 //	                  robust: retries with jittered backoff and a retry budget, a bounded
 //	                  pool whose set-ups outlive an attempt, load shedding,
@@ -31,8 +35,8 @@
 //	                  robust: 100 ms client timeout, circuit breaker (sony/gobreaker), fallback
 //	                  fragile: bare http.Client, no timeout, no breaker
 //	                  experiments: upstream slow, down and back, bandwidth squeezed,
-//	                  503 for 30% of requests (httpfault)
-//	                  (during the fault, or after it: a failure that did not recover)
+//	                  503 for 30% of requests (httpfault), beside a control group;
+//	                  the fault space of its upstream, TCP and HTTP (chaostest/explore)
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
 // Each service package has a Config with Validate, a New constructor that
