@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,9 +118,9 @@ func Run(t *testing.T, build func(t *testing.T) System, opts ...Option) *Matrix 
 // for the faults, each cell not run yet or not applicable.
 func plan(s System, cfg config, seed int64) *Matrix {
 	m := &Matrix{Hypothesis: s.Steady.Title(), Seed: seed}
-	m.Dependencies = s.names()
+	names := s.names()
+	m.Dependencies = slices.Clone(names)
 	if cfg.pairs {
-		names := s.names()
 		for i := range names {
 			for j := i + 1; j < len(names); j++ {
 				m.Dependencies = append(m.Dependencies, names[i]+"+"+names[j])
@@ -150,14 +151,10 @@ func plan(s System, cfg config, seed int64) *Matrix {
 // check validates every cell's experiment as chaostest.Run would, and
 // that every declared weakness matches a cell, before any fault is applied.
 func check(s System, cfg config, m *Matrix) error {
-	for i := range cfg.weaknesses {
-		w := &cfg.weaknesses[i]
-		for _, c := range m.Cells {
-			if c.Verdict != NotApplicable && w.matches(c.Dependency, c.Fault) {
-				w.matched = true
-			}
-		}
-		if !w.matched {
+	for _, w := range cfg.weaknesses {
+		if !slices.ContainsFunc(m.Cells, func(c Cell) bool {
+			return c.Verdict != NotApplicable && w.matches(c.Dependency, c.Fault)
+		}) {
 			return fmt.Errorf("%s: matches no cell; rows: %s; columns: %s (a cell marked n/a cannot be a weakness)",
 				w, strings.Join(m.Dependencies, ", "), strings.Join(m.Faults, ", "))
 		}

@@ -35,7 +35,6 @@ type config struct {
 type weakness struct {
 	dependency, fault string // "*" matches every row or column
 	reasons           []chaostest.Reason
-	matched           bool
 }
 
 func (w weakness) matches(dependency, fault string) bool {
