@@ -17,7 +17,7 @@ import (
 // The whole catalogue on three dependencies, two robust and one fragile:
 // the matrix must say exactly which failures the shop survives. Every
 // verdict follows from the mechanism (see shopSteadyState): a robust part
-// costs at most its 100 ms timeout; a fragile one fails every page at once
+// costs at most its 250 ms timeout; a fragile one fails every page at once
 // (down, reset, 503) or makes it wait past the probe's 1 s timeout (a 2 s
 // latency, silence, a 4 KB answer at 1 KB/s). Either way pages fail: a
 // deviation by errors, which no slowdown of a busy machine explains away.
