@@ -91,7 +91,9 @@
 // fit. Run also stops when the test's context ends. A SIGINT or SIGTERM
 // while the method runs is caught: every fault is reverted, the journal
 // says "interrupted", and the signal is raised again so that go test stops.
-// A failed revert fails the test, naming the fault.
+// A signal the process was started with ignored (a shell's background job
+// ignores SIGINT) stays ignored. A failed revert fails the test, naming the
+// fault.
 //
 // # Settings
 //

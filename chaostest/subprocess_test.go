@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -163,9 +164,7 @@ func TestRollbackOnInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sp.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	startCatchingInterrupts(t, sp.cmd)
 	// Interrupt once the fault is applied, as a user pressing Ctrl-C.
 	sc := bufio.NewScanner(stdout)
 	applied := false
@@ -240,5 +239,69 @@ func TestJournalPathLoggedOnlyWhenKept(t *testing.T) {
 			t.Fatalf("with -artifacts: %d journals under %s, want 1:\n%s", len(journals), out, sp.output())
 		}
 		mustContain(t, "output", sp.output(), "journal: "+journals[0])
+	}
+}
+
+// startCatchingInterrupts starts cmd with SIGINT at its default handling,
+// even where this process ignores it (started in the background by a
+// shell, which makes its commands ignore SIGINT): a caught signal is reset
+// to its default in a child, an ignored one stays ignored, so SIGINT is
+// caught here while the child starts.
+func startCatchingInterrupts(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	held := make(chan os.Signal, 1)
+	signal.Notify(held, os.Interrupt)
+	err := cmd.Start()
+	signal.Stop(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A process started with SIGINT ignored keeps ignoring it during an
+// experiment: the experiment is not aborted and ends as it would have.
+// Before, the experiment caught the signal, aborted, and could not stop
+// the process by raising it again.
+func TestIgnoredInterruptIsLeftIgnored(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGINT cannot be sent to a process on Windows")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("needs sh to start a process with SIGINT ignored")
+	}
+	t.Parallel()
+	sp := startSubprocess(t, "ignored", "-test.timeout=60s")
+	// sh ignores SIGINT, and exec keeps it ignored in the test binary.
+	sp.cmd.Args = append([]string{sh, "-c", `trap '' INT; exec "$0" "$@"`, sp.cmd.Path}, sp.cmd.Args[1:]...)
+	sp.cmd.Path = sh
+	sp.cmd.Stderr = &sp.errOut
+	stdout, err := sp.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		fmt.Fprintln(&sp.out, sc.Text())
+		if sc.Text() == appliedAt {
+			break
+		}
+	}
+	if err := sp.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(&sp.out, stdout)
+	if err := sp.cmd.Wait(); err != nil {
+		t.Fatalf("subprocess: %v, want the experiment to end as if no signal came; output:\n%s", err, sp.output())
+	}
+	if strings.Contains(sp.output(), "interrupted") {
+		t.Errorf("the ignored SIGINT interrupted the experiment; output:\n%s", sp.output())
+	}
+	sp.reverted(t)
+	if got := sp.journalStatus(t); got != "completed" {
+		t.Errorf("journal status %q, want completed", got)
 	}
 }

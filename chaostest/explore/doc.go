@@ -17,8 +17,9 @@
 //     [Dependency]s, each reached through a proxy of its own ([TCP]
 //     (fixtures/netfault), [HTTP] (fixtures/httpfault), or both, the HTTP
 //     proxy in front of the TCP one). Each cell builds its own, so cells
-//     run in parallel (up to go test -parallel) without reaching each
-//     other; what is behind the proxies (containers, upstreams) is shared.
+//     run in parallel (up to go test -parallel, or [Parallel]) without
+//     reaching each other; what is behind the proxies (containers,
+//     upstreams) is shared.
 //   - Each cell is a subtest "dependency/fault": go test -run
 //     'TestX/redis/down' runs one; its failure names the dependency, the
 //     fault and the tolerance it violated, and gives the command that
@@ -26,7 +27,8 @@
 //   - [Option]s: [Faults] (the catalogue, narrowed or extended), [Pairs]
 //     (every pair of dependencies at once), [Weakness] (a cell expected to
 //     deviate: the matrix as a regression gate), [With] (options of every
-//     cell's experiment, such as chaostest.Duration).
+//     cell's experiment, such as chaostest.Duration), [Parallel] (how many
+//     cells at once).
 //
 // # The catalogue
 //

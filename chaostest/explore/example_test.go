@@ -37,6 +37,14 @@ func ExampleFaults() {
 	// Faults(30% reset)
 }
 
+// Parallel bounds how many cells run at once; an option prints as it was
+// written, and a bad one is refused before any cell starts.
+func ExampleParallel() {
+	fmt.Println(explore.Parallel(1))
+	// Output:
+	// Parallel(1)
+}
+
 // Run explores a system from a test: here a service with one dependency,
 // its cache, whose loss it is known not to survive yet.
 func ExampleRun() {

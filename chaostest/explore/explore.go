@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -40,11 +41,11 @@ var cellDefaults = []chaostest.Option{
 // Everything build starts with t.Cleanup ends with that test; build must
 // not call t.Parallel (Run runs the cells concurrently itself). Run takes a
 // *testing.T rather than a narrow interface because its cells are subtests
-// and build starts fixtures with theirs. A cell's
-// experiment is chaostest.Run of the system's steady state while the fault
-// is on. Up to go test's -parallel cells run at once (by default as many as
-// the machine has cores), which is safe because each has its own system;
-// Run returns when every cell has ended.
+// and build starts fixtures with theirs. A cell's experiment is
+// chaostest.Run of the system's steady state while the fault is on. Up to
+// go test's -parallel cells run at once (by default as many as the machine
+// has cores; Parallel sets another number), which is safe because each has
+// its own system; Run returns when every cell has ended.
 //
 // Every cell must hold, except those declared with Weakness, which must
 // deviate as declared. A cell that does not fails its subtest, with the
@@ -88,7 +89,7 @@ func Run(t *testing.T, build func(t *testing.T) System, opts ...Option) *Matrix 
 	cells := m.order(seed)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, parallelism())
+	slots := make(chan struct{}, cmp.Or(cfg.parallel, parallelism()))
 	for _, i := range cells {
 		slots <- struct{}{}
 		wg.Add(1)

@@ -9,7 +9,8 @@ import (
 	"github.com/go-resilience/resilience/chaostest"
 )
 
-// Option configures an exploration: Faults, Pairs, Weakness, With.
+// Option configures an exploration: Faults, Pairs, Weakness, With,
+// Parallel.
 type Option interface {
 	applyExplore(c *config) error
 	String() string
@@ -29,6 +30,7 @@ type config struct {
 	pairs      bool
 	weaknesses []weakness
 	with       []chaostest.Option
+	parallel   int // cells at once; 0: go test's -parallel
 }
 
 // weakness is a declared expected deviation of the cells it matches.
@@ -128,6 +130,22 @@ func With(opts ...chaostest.Option) Option {
 			}
 		}
 		c.with = append(c.with, opts...)
+		return nil
+	}}
+}
+
+// Parallel runs at most n cells at once (default: go test's -parallel, by
+// default as many as the machine has cores). Accepted: n >= 1. Each cell
+// is a system of its own taking CPU while it runs; where the system is
+// heavy, or the machine also runs other test binaries (go test ./... runs
+// several packages at once), fewer cells at once keep each cell's system
+// from being starved by the others, at the cost of wall time.
+func Parallel(n int) Option {
+	return option{desc: fmt.Sprintf("Parallel(%d)", n), apply: func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("Parallel: %d cells at once out of range; accepted: >= 1", n)
+		}
+		c.parallel = n
 		return nil
 	}}
 }

@@ -50,6 +50,7 @@ func TestBadOptionsAreOneLineErrorsNamingTheField(t *testing.T) {
 		{Weakness("cache", "down", nil), "reason 1 is nil"},
 		{With(nil), "With: option 1 is nil"},
 		{With(chaostest.ExpectDeviation()), "declare a cell's expected deviation with explore.Weakness"},
+		{Parallel(0), "Parallel: 0 cells at once out of range; accepted: >= 1"},
 		{nil, "option 1 is nil"},
 	} {
 		_, err := configure([]Option{tc.opt})

@@ -61,10 +61,13 @@ func startUpstream(t *testing.T, name string) string {
 // startShop serves the shop page at GET / and returns its URL.
 func startShop(t *testing.T, parts []part) string {
 	t.Helper()
-	robust := &http.Client{Timeout: partTimeout}
-	fragile := &http.Client{} // no timeout: the weakness
-	t.Cleanup(robust.CloseIdleConnections)
-	t.Cleanup(fragile.CloseIdleConnections)
+	// A transport of its own, as a service has: the cells' shops do not
+	// share (or close) each other's connections, and enough of them stay
+	// idle for the parts called at once not to redial on every page.
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	t.Cleanup(tr.CloseIdleConnections)
+	robust := &http.Client{Timeout: partTimeout, Transport: tr}
+	fragile := &http.Client{Transport: tr} // no timeout: the weakness
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var wg sync.WaitGroup
 		ok := make([]bool, len(parts))
@@ -136,7 +139,7 @@ var (
 
 func shopSteadyState(t *testing.T, url string) *hypothesis.Hypothesis {
 	t.Helper()
-	client := &http.Client{}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	t.Cleanup(client.CloseIdleConnections)
 	return hypothesis.New("the shop page answers, fast",
 		hypothesis.Observe(hypothesis.HTTPGet(url+"/", hypothesis.ProbeName("GET /"), hypothesis.WithClient(client)),
