@@ -45,19 +45,21 @@ func (e interruption) Error() string {
 
 func (e interruption) Is(target error) bool { return target == errInterrupted }
 
-// ignoredAtStart are the stop signals the process was started with
-// ignored, read before any experiment catches one: a shell ignores SIGINT
-// in the commands it starts in the background (cmd &), and a runner may
-// ignore either. Experiments leave those ignored: catching one would abort
-// an experiment for a signal the process was set up to ignore, and the
-// signal, raised again, would not stop go test as it stops a process that
-// does not ignore it.
-var ignoredAtStart = func() map[os.Signal]bool {
-	m := map[os.Signal]bool{}
+// caughtSignals are the stop signals experiments catch: those the process
+// was not started with ignored, read before any experiment catches one. A
+// shell ignores SIGINT in the commands it starts in the background (cmd &),
+// and a runner may ignore either. Experiments leave those ignored: catching
+// one would abort an experiment for a signal the process was set up to
+// ignore, and the signal, raised again, would not stop go test as it stops
+// a process that does not ignore it.
+var caughtSignals = func() []os.Signal {
+	var sigs []os.Signal
 	for _, s := range stopSignals {
-		m[s] = signal.Ignored(s)
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
 	}
-	return m
+	return sigs
 }()
 
 // watchInterrupts starts catching SIGINT and SIGTERM (those the process
@@ -65,14 +67,8 @@ var ignoredAtStart = func() map[os.Signal]bool {
 // errInterrupted.
 func watchInterrupts(cancel context.CancelCauseFunc) *interruptWatch {
 	w := &interruptWatch{ch: make(chan os.Signal, 1), done: make(chan struct{})}
-	var sigs []os.Signal
-	for _, s := range stopSignals {
-		if !ignoredAtStart[s] {
-			sigs = append(sigs, s)
-		}
-	}
-	if len(sigs) > 0 { // Notify with no signal would catch every signal
-		signal.Notify(w.ch, sigs...)
+	if len(caughtSignals) > 0 { // Notify with no signal would catch every signal
+		signal.Notify(w.ch, caughtSignals...)
 	}
 	w.wg.Add(1)
 	go func() {

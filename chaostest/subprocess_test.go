@@ -159,32 +159,7 @@ func TestRollbackOnInterrupt(t *testing.T) {
 	}
 	t.Parallel()
 	sp := startSubprocess(t, "interrupt", "-test.timeout=120s")
-	sp.cmd.Stderr = &sp.errOut
-	stdout, err := sp.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	startCatchingInterrupts(t, sp.cmd)
-	// Interrupt once the fault is applied, as a user pressing Ctrl-C.
-	sc := bufio.NewScanner(stdout)
-	applied := false
-	for sc.Scan() {
-		fmt.Fprintln(&sp.out, sc.Text())
-		if sc.Text() == appliedAt {
-			applied = true
-			break
-		}
-	}
-	if !applied {
-		_ = sp.cmd.Process.Kill()
-		_ = sp.cmd.Wait()
-		t.Fatalf("the fault was never applied:\n%s", sp.output())
-	}
-	if err := sp.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(&sp.out, stdout)
-	err = sp.cmd.Wait()
+	err := sp.interruptOnceApplied(t, startCatchingInterrupts)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) {
 		t.Fatalf("subprocess: %v, want it stopped by the interrupt; output:\n%s", err, sp.output())
@@ -242,20 +217,50 @@ func TestJournalPathLoggedOnlyWhenKept(t *testing.T) {
 	}
 }
 
+// interruptOnceApplied starts the subprocess with start, sends it SIGINT
+// once its fault is applied, as a user pressing Ctrl-C, and returns how it
+// ended.
+func (sp *subprocess) interruptOnceApplied(t *testing.T, start func(*exec.Cmd) error) error {
+	t.Helper()
+	sp.cmd.Stderr = &sp.errOut
+	stdout, err := sp.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := start(sp.cmd); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	applied := false
+	for sc.Scan() {
+		fmt.Fprintln(&sp.out, sc.Text())
+		if sc.Text() == appliedAt {
+			applied = true
+			break
+		}
+	}
+	if !applied {
+		_ = sp.cmd.Process.Kill()
+		_ = sp.cmd.Wait()
+		t.Fatalf("the fault was never applied:\n%s", sp.output())
+	}
+	if err := sp.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(&sp.out, stdout)
+	return sp.cmd.Wait()
+}
+
 // startCatchingInterrupts starts cmd with SIGINT at its default handling,
 // even where this process ignores it (started in the background by a
 // shell, which makes its commands ignore SIGINT): a caught signal is reset
 // to its default in a child, an ignored one stays ignored, so SIGINT is
 // caught here while the child starts.
-func startCatchingInterrupts(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
+func startCatchingInterrupts(cmd *exec.Cmd) error {
 	held := make(chan os.Signal, 1)
 	signal.Notify(held, os.Interrupt)
-	err := cmd.Start()
-	signal.Stop(held)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer signal.Stop(held)
+	return cmd.Start()
 }
 
 // A process started with SIGINT ignored keeps ignoring it during an
@@ -275,26 +280,7 @@ func TestIgnoredInterruptIsLeftIgnored(t *testing.T) {
 	// sh ignores SIGINT, and exec keeps it ignored in the test binary.
 	sp.cmd.Args = append([]string{sh, "-c", `trap '' INT; exec "$0" "$@"`, sp.cmd.Path}, sp.cmd.Args[1:]...)
 	sp.cmd.Path = sh
-	sp.cmd.Stderr = &sp.errOut
-	stdout, err := sp.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sp.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		fmt.Fprintln(&sp.out, sc.Text())
-		if sc.Text() == appliedAt {
-			break
-		}
-	}
-	if err := sp.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(&sp.out, stdout)
-	if err := sp.cmd.Wait(); err != nil {
+	if err := sp.interruptOnceApplied(t, (*exec.Cmd).Start); err != nil {
 		t.Fatalf("subprocess: %v, want the experiment to end as if no signal came; output:\n%s", err, sp.output())
 	}
 	if strings.Contains(sp.output(), "interrupted") {
