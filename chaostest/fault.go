@@ -3,6 +3,7 @@ package chaostest
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 )
 
@@ -83,4 +84,57 @@ func SeedFrom(ctx context.Context) (int64, bool) {
 	}
 	s.used.Store(true)
 	return s.seed, true
+}
+
+// Reach is what an applied fault acted on, as the fault itself measured it
+// while it was applied: evidence that it met the system under test. A fault
+// that reached nothing proves nothing about the system, so a run in which a
+// fault reached nothing is inconclusive unless its step says MayReachNothing.
+type Reach struct {
+	// Reached is false when the fault acted on nothing: no connection went
+	// through its proxy, no request matched it, the container was not used.
+	Reached bool
+	// Summary says in a few words what the fault acted on, e.g. "12
+	// connections, delayed 340 chunks (1.2 MB) downstream"; when nothing was
+	// reached, what happened and how to fix it, e.g. "no connection went
+	// through proxy quotes (127.0.0.1:40123) while it was applied: does the
+	// service dial the upstream 127.0.0.1:8080 instead of the proxy?".
+	Summary string
+	// Counts are the figures behind Summary, by name (e.g. "connections",
+	// "chunks_delayed_downstream"), as the journal and the report show them.
+	Counts map[string]int64
+}
+
+type reachKey struct{}
+
+// reachMeter holds the function a fault registered with MeasureReach.
+type reachMeter struct {
+	mu      sync.Mutex
+	measure func() Reach
+}
+
+func (m *reachMeter) get() func() Reach {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.measure
+}
+
+// MeasureReach is called by a Fault's Apply, with the context Apply was
+// given, to say how the fault measures its reach: chaostest calls reach once
+// the fault has been reverted (and may call it earlier, to show progress),
+// and records the result in the narrative, the journal and the report. A
+// fault that never calls it has an unknown reach, which is never held
+// against the run. Outside chaostest (a context without an experiment) it
+// does nothing.
+func MeasureReach(ctx context.Context, reach func() Reach) {
+	m, ok := ctx.Value(reachKey{}).(*reachMeter)
+	if !ok || reach == nil {
+		return
+	}
+	m.mu.Lock()
+	m.measure = reach
+	m.mu.Unlock()
 }

@@ -183,6 +183,9 @@ type appliedFault struct {
 	revertEnd   time.Time
 	revertErr   error
 	revertedBy  string // "schedule", "rollback" or "cleanup"
+
+	meter *reachMeter // what the fault registered with MeasureReach
+	reach *Reach      // measured once reverted; nil: the fault measures none
 }
 
 // doRevert reverts the fault once; it returns true when this call did it.
@@ -196,6 +199,10 @@ func (a *appliedFault) doRevert(by string, ctx context.Context) (bool, error) {
 			a.revertErr = safeRevert(ctx, a.revert)
 		}
 		a.revertEnd = time.Now()
+		if measure := a.meter.get(); measure != nil {
+			rc := measure()
+			a.reach = &rc
+		}
 	})
 	if !did {
 		return false, nil
@@ -393,8 +400,8 @@ func (r *runner) judgeRemaining() {
 func (r *runner) applyOne(sl slot) bool {
 	t := r.t
 	t.Helper()
-	a := &appliedFault{slot: sl, name: sl.fault.Name(), applyStart: time.Now()}
-	rv, err := sl.fault.Apply(r.ctx)
+	a := &appliedFault{slot: sl, name: sl.fault.Name(), applyStart: time.Now(), meter: &reachMeter{}}
+	rv, err := sl.fault.Apply(context.WithValue(r.ctx, reachKey{}, a.meter))
 	a.applyEnd = time.Now()
 	if err != nil {
 		a.applyErr = err
