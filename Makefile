@@ -75,7 +75,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-# The fault-space matrices the explorers logged (chaostest/explore), again
+# The fault-space matrices the explorers logged (fixtures/explore), again
 # after the summary: t.Log's indentation removed, a blank line between them.
 SHOW_MATRICES = awk '/explore: fault space of/ { p = 1; sub(/^ *[A-Za-z_]+\.go:[0-9]+: explore: /, ""); print "\n" $$0; next } \
 	p && /^        / { sub(/^        /, ""); print; next } { p = 0 }'

@@ -113,7 +113,7 @@
 //
 // # Many experiments at once
 //
-// Package explore (chaostest/explore) runs one experiment per dependency
+// Package explore (fixtures/explore) runs one experiment per dependency
 // and fault of a catalogue, each a subtest, in parallel on systems of
 // their own, and reports the matrix of verdicts.
 package chaostest

@@ -11,7 +11,7 @@
 // suite passes only when the framework catches the weakness for the right
 // reason: the injected fault was active (chaostest.While) and the tolerance
 // that guards the weakness was violated (chaostest.Violates). The fault-space
-// tests name no fault: chaostest/explore runs one experiment per dependency
+// tests name no fault: fixtures/explore runs one experiment per dependency
 // and fault of a catalogue and shows the matrix, the fragile twins'
 // weaknesses declared per cell (explore.Weakness).
 //
@@ -21,7 +21,7 @@
 //	                  robust: 50 ms bounds on every cache call, fallback to Postgres
 //	                  fragile: no timeout on the cache, cache errors are request errors
 //	                  experiments: Redis slow, down, paused; the fault space of Redis,
-//	                  Postgres and both at once (chaostest/explore, with pairs)
+//	                  Postgres and both at once (fixtures/explore, with pairs)
 //	orders/           HTTP order taking, writes to Postgres with idempotency keys
 //	                  robust: retries with jittered backoff and a retry budget, a bounded
 //	                  pool whose set-ups outlive an attempt, load shedding,
@@ -36,7 +36,7 @@
 //	                  fragile: bare http.Client, no timeout, no breaker
 //	                  experiments: upstream slow, down and back, bandwidth squeezed,
 //	                  503 for 30% of requests (httpfault), beside a control group;
-//	                  the fault space of its upstream, TCP and HTTP (chaostest/explore)
+//	                  the fault space of its upstream, TCP and HTTP (fixtures/explore)
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
 // Each service package has a Config with Validate, a New constructor that

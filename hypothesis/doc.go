@@ -34,7 +34,7 @@
 // [Every] (the interval), [Timeout] (per sample, from its intended start),
 // [MaxInFlight] (how many probes at once; derived by default), [Expect]
 // (the tolerances) and [LoadOnly] (a check that drives load and is never
-// judged). [defaultEvery] and [defaultTimeout] are the defaults.
+// judged). By default a check samples every 100 ms with a timeout of 1 s.
 //
 // # Value tolerances
 //
@@ -143,7 +143,7 @@
 //     state measured before the fault, so a slower machine moves both.
 //     Control bounds it by a control group sampled at the same time (an
 //     unfaulted twin); when the control group is violated too, the window
-//     is inconclusive. chaostest.Experiment.Control runs it.
+//     is inconclusive. The option chaostest.Control runs it.
 //
 // # Bad input
 //

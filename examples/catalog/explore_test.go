@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/go-resilience/resilience/chaostest"
-	"github.com/go-resilience/resilience/chaostest/explore"
 	"github.com/go-resilience/resilience/examples/catalog"
 	"github.com/go-resilience/resilience/fixtures"
+	"github.com/go-resilience/resilience/fixtures/explore"
 )
 
 // The fault space of the catalog: its two dependencies, Redis and Postgres,

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/go-resilience/resilience/chaostest"
-	"github.com/go-resilience/resilience/chaostest/explore"
 	"github.com/go-resilience/resilience/examples/gateway"
+	"github.com/go-resilience/resilience/fixtures/explore"
 	"github.com/go-resilience/resilience/fixtures/httpfault"
 	"github.com/go-resilience/resilience/fixtures/netfault"
 )
