@@ -34,6 +34,8 @@ type HTTPResponse struct {
 // and ProbeName.
 type HTTPOption interface {
 	applyHTTP(p *httpProbe)
+	// String is the option as written, e.g. `WithHeader("Accept", "text/html")`.
+	String() string
 }
 
 var defaultHTTPClient = func() *http.Client {
@@ -42,9 +44,13 @@ var defaultHTTPClient = func() *http.Client {
 	return &http.Client{Transport: tr}
 }()
 
-type httpOptionFunc func(p *httpProbe)
+type httpOption struct {
+	desc  string
+	apply func(p *httpProbe)
+}
 
-func (f httpOptionFunc) applyHTTP(p *httpProbe) { f(p) }
+func (o httpOption) applyHTTP(p *httpProbe) { o.apply(p) }
+func (o httpOption) String() string         { return o.desc }
 
 // HTTPGet probes url with GET requests. See HTTP.
 func HTTPGet(url string, opts ...HTTPOption) Probe {
@@ -104,37 +110,37 @@ func HTTPRequest(name string, build func(ctx context.Context, seq int) (*http.Re
 
 // WithHeader adds a request header.
 func WithHeader(key, value string) HTTPOption {
-	return httpOptionFunc(func(p *httpProbe) { p.header.Add(key, value) })
+	return httpOption{fmt.Sprintf("WithHeader(%q, %q)", key, value), func(p *httpProbe) { p.header.Add(key, value) }}
 }
 
 // WithBody sends body with every request, with the given Content-Type (not
 // with HTTPRequest, whose build sets the body).
 func WithBody(contentType string, body []byte) HTTPOption {
 	body = slices.Clone(body)
-	return httpOptionFunc(func(p *httpProbe) {
+	return httpOption{fmt.Sprintf("WithBody(%q, %d bytes)", contentType, len(body)), func(p *httpProbe) {
 		p.body = body
 		p.hasBody = true
 		if contentType != "" {
 			p.header.Set("Content-Type", contentType)
 		}
-	})
+	}}
 }
 
 // WithClient sends requests through c instead of the default client.
 func WithClient(c *http.Client) HTTPOption {
-	return httpOptionFunc(func(p *httpProbe) { p.client = c })
+	return httpOption{"WithClient(...)", func(p *httpProbe) { p.client = c }}
 }
 
 // AcceptStatus replaces the accepted statuses (default: 200-399) by codes.
 func AcceptStatus(codes ...int) HTTPOption {
 	codes = slices.Clone(codes)
-	return httpOptionFunc(func(p *httpProbe) { p.accept = codes; p.acceptSet = true })
+	return httpOption{fmt.Sprintf("AcceptStatus(%s)", strings.Trim(fmt.Sprint(codes), "[]")), func(p *httpProbe) { p.accept = codes; p.acceptSet = true }}
 }
 
 // ProbeName names the probe in messages and the journal; the default is the
 // method and the URL, e.g. "GET http://127.0.0.1:8080/health".
 func ProbeName(name string) HTTPOption {
-	return httpOptionFunc(func(p *httpProbe) { p.name = name })
+	return httpOption{fmt.Sprintf("ProbeName(%q)", name), func(p *httpProbe) { p.name = name }}
 }
 
 type httpProbe struct {

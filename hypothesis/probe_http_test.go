@@ -205,3 +205,21 @@ func TestHTTPRequestBuildFails(t *testing.T) {
 	assert.EqualError(t, err, "status 503 not accepted (want 200-399)", "acceptance as for HTTP")
 	assert.Equal(t, 503, v.(HTTPResponse).Status)
 }
+
+// Options print as written, so that messages and the journal can show them.
+func TestHTTPOptionsPrintAsWritten(t *testing.T) {
+	for _, c := range []struct {
+		opt  HTTPOption
+		want string
+	}{
+		{WithHeader("Accept", "text/html"), `WithHeader("Accept", "text/html")`},
+		{WithBody("application/json", []byte(`{"a":1}`)), `WithBody("application/json", 7 bytes)`},
+		{WithClient(http.DefaultClient), `WithClient(...)`},
+		{AcceptStatus(200, 404), `AcceptStatus(200 404)`},
+		{ProbeName("home page"), `ProbeName("home page")`},
+	} {
+		if got := c.opt.String(); got != c.want {
+			t.Errorf("String() = %s, want %s", got, c.want)
+		}
+	}
+}
