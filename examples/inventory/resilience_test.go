@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 
 	"github.com/go-resilience/resilience/chaostest"
@@ -55,6 +56,17 @@ var (
 	})
 )
 
+// warmUp makes one request, so that the steady state before is judged on a
+// service whose gRPC connection to its upstream is up, not on its first
+// connection.
+func warmUp(t *testing.T, url string) {
+	t.Helper()
+	resp, err := http.Get(url + "/stock/SKU-42")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
 func steadyState(t *testing.T, url string, upstream *grpcfault.Proxy) *hypothesis.Hypothesis {
 	t.Helper()
 	client := &http.Client{}
@@ -93,6 +105,7 @@ func TestInventoryWhenUpstreamShedsLoad(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			proxy := grpcfault.New(t, inventory.StartUpstream(t), grpcfault.Name("inventory"))
 			svc := inventory.Start(t, inventory.Config{Variant: v, UpstreamAddr: proxy.Addr()})
+			warmUp(t, svc.URL) // a service in its steady state is connected to its upstream
 			shedding := chaostest.Inject(proxy.Status("/inventory.v1.Inventory/*", codes.Unavailable, grpcfault.Share(0.95)),
 				chaostest.For(2*time.Second))
 			opts := []chaostest.Option{
