@@ -28,23 +28,26 @@ import (
 //     service's worst is three attempts and 25 + 50 ms of backoff).
 //   - The upstream's request rate, as its front door counts the calls
 //     (grpcfault.Proxy.Calls: calls the proxy answers for the upstream
-//     count too), taken over 500 ms every 100 ms: at most 200 calls a
-//     second, five times the probe's 40. The margin, from the mechanism:
-//     the robust service makes at most 3 attempts per request (120 a
-//     second if its budget allowed every retry); its budget stops retries
-//     after 5 failures more than a tenth of the successes, so while its
-//     upstream sheds load it makes about one call per request, 40 a second.
+//     count too), taken over 500 ms every 100 ms: at most 100 calls a
+//     second, two and a half times the probe's 40. The margins, from the
+//     mechanism, on both sides:
+//     the robust service's budget allows 2 retries on the first request
+//     the fault hits and 1 on the second (10 tokens, one spent per failure,
+//     retries while more than 5 are left; a tenth earned per success, so at
+//     95% failures the tokens do not come back), then one call per request:
+//     23 calls in the first 500 ms of the fault, 46 a second, then 40.
 //     The fragile one makes 1/(1-share) attempts per request on average: 20
-//     at a 95% share, 800 a second, four times the bound; for a 500 ms
-//     rate to stay under 200 the 20 requests in it would need to average
-//     under 5 attempts where 20 are expected (each attempt fails with
-//     probability 0.95: a negative binomial tail under 1e-9 per sample).
-//     A busy machine slows each attempt, never the count of attempts a
-//     request needs, and the probe's rate with it on both sides.
+//     at a 95% share, 800 calls a second, as fast as the machine lets the
+//     client, the proxy and the server go round; on the slowest run seen
+//     (race detector, stress-ng on one core and a load of 19 on the two)
+//     that was 200 a second, twice the bound, and its requests then ran into
+//     their 1 s deadline as well. For a 500 ms rate to stay under 100 the 20
+//     requests in it would need to average under 2.5 attempts where 20 are
+//     expected (a negative binomial tail under 1e-12 per sample).
 var (
 	successRate    = hypothesis.SuccessRate(0.95)
 	p99            = hypothesis.LatencyP(99, 300*time.Millisecond)
-	upstreamRate   = hypothesis.InRange(0, 200)
+	upstreamRate   = hypothesis.InRange(0, 100)
 	countOrFallbck = hypothesis.Satisfies("a count or an explicit fallback", func(r hypothesis.HTTPResponse) bool {
 		switch r.Status {
 		case http.StatusOK:
@@ -99,7 +102,9 @@ func steadyState(t *testing.T, url string, upstream *grpcfault.Proxy) *hypothesi
 // service retries at once until a call gets through: its clients see
 // counts, a little late, and its upstream sees twenty times the calls, the
 // retry storm that keeps an overloaded server overloaded; the tolerance on
-// the upstream's request rate catches it.
+// the upstream's request rate catches it. On a machine too slow for twenty
+// attempts a request, the storm also runs the fragile service's requests
+// into their deadline: its success rate and latency deviate too.
 func TestInventoryWhenUpstreamShedsLoad(t *testing.T) {
 	for _, v := range []inventory.Variant{inventory.Robust, inventory.Fragile} {
 		t.Run(v.String(), func(t *testing.T) {
