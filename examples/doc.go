@@ -1,4 +1,4 @@
-// Package examples holds three small, real services and the resilience tests
+// Package examples holds small, real services and the resilience tests
 // that prove (or disprove) that they survive the failures of their
 // dependencies. They are the project's worked examples: each experiment reads
 // like the discipline it serves, with a steady-state hypothesis, a blast
@@ -37,6 +37,12 @@
 //	                  experiments: upstream slow, down and back, bandwidth squeezed,
 //	                  503 for 30% of requests (httpfault), beside a control group;
 //	                  the fault space of its upstream, TCP and HTTP (fixtures/explore)
+//	inventory/        HTTP stock service, asks a gRPC inventory upstream
+//	                  robust: retries UNAVAILABLE with jittered backoff, 3 attempts,
+//	                  a retry budget (gRPC's retry throttling), fallback
+//	                  fragile: retries UNAVAILABLE at once until its deadline
+//	                  experiment: the upstream sheds 95% of calls (grpcfault), the
+//	                  fragile twin caught by the upstream's request rate: a retry storm
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
 // Each service package has a Config with Validate, a New constructor that
@@ -51,5 +57,6 @@
 //	go run ./examples/internal/summary /tmp/journals
 //
 // The catalog and orders tests need Docker (Redis and Postgres containers,
-// shared per package through fixtures.Main); the gateway needs none.
+// shared per package through fixtures.Main); the gateway and inventory need
+// none.
 package examples
