@@ -164,7 +164,7 @@ type processProvider struct {
 // activityExt is what chaostest knows of an activity.
 type activityExt struct {
 	Func       string         `json:"func"`                 // Observe|Apply|Revert
-	Tolerances []string       `json:"tolerances,omitempty"` // a probe's tolerances, as chaostest judges them
+	Tolerances []string       `json:"tolerances,omitzero"`  // a probe's tolerances, as chaostest judges them: [] for a check that drives load
 	Arguments  map[string]any `json:"arguments,omitempty"`  // a fault's Attributes
 	At         *jsonFloat     `json:"at,omitempty"`         // offset in seconds from the method's start
 	For        *jsonFloat     `json:"for,omitempty"`        // seconds, absent for open-ended steps
@@ -234,8 +234,8 @@ type activityRun struct {
 // probeOutput is the output of a probe record: one check judged over one
 // window. Status is what the probe's tolerance 0 reads.
 type probeOutput struct {
-	Status     int               `json:"status"` // 0: the check held in the window; 1: it did not
-	Verdict    string            `json:"verdict"`
+	Status     int               `json:"status"`  // 0: the check held in the window (or drives load beside judged checks); 1: it did not
+	Verdict    string            `json:"verdict"` // held|violated|inconclusive, or "not judged" for a check that drives load
 	Samples    int               `json:"sample_count"`
 	Errors     int               `json:"error_count"`
 	P50        jsonFloat         `json:"p50"`
@@ -553,11 +553,18 @@ func steadyStateOf(probes []activityDecl, res hypothesis.Result, samples []hypot
 // probeRun is the record of check i over the window of res. Its status is
 // "failed" when every sample failed and the check did not hold (the probe
 // could not observe the system at all); a failed probe's tolerance is not
-// met, as in Chaos Toolkit.
+// met, as in Chaos Toolkit. A check that drives load is not judged: its
+// tolerance is met whenever the window judged another check, so that the
+// steady state is met exactly when the window held, as Chaos Toolkit reads
+// it (every probe's tolerance met); its errors never fail the record.
 func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis.Result, samples []hypothesis.Sample) activityRun {
 	met := c.Verdict == hypothesis.Held
+	verdict := c.Verdict.String()
+	if c.LoadOnly {
+		met, verdict = judgesACheck(res), notJudged
+	}
 	out := probeOutput{
-		Status: 1, Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors,
+		Status: 1, Verdict: verdict, Samples: c.Samples, Errors: c.Errors,
 		P50: seconds(c.P50), P99: seconds(c.P99), Max: seconds(c.Max), FirstError: c.FirstError, Reason: c.Reason,
 		Harness: harnessOutput{
 			NotStarted: c.Harness.NotStarted, Late: c.Harness.Late, LagP50: seconds(c.Harness.LagP50),
@@ -588,10 +595,24 @@ func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis
 		Activity: decl, Output: out, Status: ctkSucceeded, ToleranceMet: &met,
 		Start: stamp(res.From), End: stamp(res.To), Duration: seconds(res.To.Sub(res.From)),
 	}
-	if !met && c.Samples > 0 && c.Errors == c.Samples {
+	if !met && !c.LoadOnly && c.Samples > 0 && c.Errors == c.Samples {
 		run.Status, run.Exception = ctkFailed, []string{c.FirstError}
 	}
 	return run
+}
+
+// notJudged is the verdict a probe record gives a check that drives load.
+const notJudged = "not judged"
+
+// judgesACheck reports whether res judged at least one check: one that
+// does not only drive load.
+func judgesACheck(res hypothesis.Result) bool {
+	for _, c := range res.Checks {
+		if !c.LoadOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // journalReason says in one line why the verdict is not held: the abort, or
