@@ -163,11 +163,11 @@ type processProvider struct {
 
 // activityExt is what chaostest knows of an activity.
 type activityExt struct {
-	Func       string         `json:"func"`                 // Observe|Apply|Revert
-	Tolerances []string       `json:"tolerances,omitzero"`  // a probe's tolerances, as chaostest judges them: [] for a check that drives load
-	Arguments  map[string]any `json:"arguments,omitempty"`  // a fault's Attributes
-	At         *jsonFloat     `json:"at,omitempty"`         // offset in seconds from the method's start
-	For        *jsonFloat     `json:"for,omitempty"`        // seconds, absent for open-ended steps
+	Func       string         `json:"func"`                // Observe|Apply|Revert
+	Tolerances []string       `json:"tolerances,omitzero"` // a probe's tolerances, as chaostest judges them: [] for a check that drives load
+	Arguments  map[string]any `json:"arguments,omitempty"` // a fault's Attributes
+	At         *jsonFloat     `json:"at,omitempty"`        // offset in seconds from the method's start
+	For        *jsonFloat     `json:"for,omitempty"`       // seconds, absent for open-ended steps
 }
 
 type steadyStates struct {

@@ -84,10 +84,14 @@ func Timeout(d time.Duration) CheckOption {
 }
 
 // MaxInFlight bounds how many probes of this check run at once. The default
-// (0) is derived so that every tick can start on time: a probe lasts at most
-// Timeout, so at most ⌈Timeout/Every⌉+1 run at once (capped at 1024). A
-// bound of your own must be at least that (or 1024): a smaller one would
-// make the sampler's own limit look like the system's latency.
+// (0) is derived so that every tick can start on time: a probe that honours
+// its context returns soon after its deadline Timeout, but not at it (an
+// HTTP client still tears its connection down), so the derived bound leaves
+// each probe up to a second past its deadline, the grace Sampler.Stop gives
+// it too: ⌈(Timeout+1s)/Every⌉+1 (capped at 1024). A bound of your own
+// must be at least ⌈Timeout/Every⌉+1, what probes lasting exactly their
+// timeout keep in flight (or 1024): a smaller one would make the sampler's
+// own limit look like the system's latency.
 //
 // A tick that finds every slot taken (a probe that ignores its context, or
 // the cap) is not started: it is counted apart as NotStarted, never as a
@@ -137,16 +141,21 @@ func (c Check) InFlightLimit() int {
 	if c.maxInFlight > 0 {
 		return c.maxInFlight
 	}
-	return c.neededInFlight()
+	return inFlightFor(c.timeout+stopGrace, c.every)
 }
 
 // neededInFlight is how many probes can be in flight at once when every
-// tick starts on time and each lasts up to its timeout, capped.
-func (c Check) neededInFlight() int {
-	if c.every <= 0 || c.timeout <= 0 {
+// tick starts on time and each lasts up to its timeout, capped: the least
+// MaxInFlight accepted.
+func (c Check) neededInFlight() int { return inFlightFor(c.timeout, c.every) }
+
+// inFlightFor is how many probes lasting up to last are in flight at once
+// when one starts every every, capped at maxDerivedInFlight.
+func inFlightFor(last, every time.Duration) int {
+	if every <= 0 || last <= 0 {
 		return 1
 	}
-	n := (c.timeout+c.every-1)/c.every + 1
+	n := (last+every-1)/every + 1
 	return int(min(n, maxDerivedInFlight))
 }
 

@@ -97,8 +97,9 @@
 // End - Start: when the system stalls, the ticks that queue behind the stall
 // carry the time they waited, so a stalled system cannot look fast by
 // answering fewer requests. By default as many probes may be in flight as
-// the schedule needs (⌈Timeout/Every⌉+1, capped at 1024), so the sampler
-// never charges its own limit to the system; a tick that still finds every
+// the schedule needs, each allowed a second past its deadline to return
+// (⌈(Timeout+1s)/Every⌉+1, capped at 1024), so the sampler never charges
+// its own limit to the system; a tick that still finds every
 // slot taken is not started (Sample.NotStarted), counted apart, and makes
 // its window inconclusive.
 //

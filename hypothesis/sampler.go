@@ -43,7 +43,9 @@ func (s Sample) Lag() time.Duration {
 }
 
 // stopGrace is how long Stop waits, beyond the longest timeout, for probes
-// that ignore their context before recording them as failed.
+// that ignore their context before recording them as failed. The derived
+// in-flight bound leaves each probe the same grace past its deadline (see
+// MaxInFlight).
 const stopGrace = time.Second
 
 // Sampler runs every check of a hypothesis open-loop until Stop. It is safe
