@@ -177,6 +177,9 @@ func (e experiment) resolve() (experiment, error) {
 	if err := checkReasons(e.Reasons); err != nil {
 		return e, err
 	}
+	if err := e.checkViolates(); err != nil {
+		return e, err
+	}
 	if e.Expect != expectHold && e.Expect != expectDeviation {
 		return e, fmt.Errorf("Expect must be hold or deviation, got %d", int(e.Expect))
 	}
@@ -201,6 +204,36 @@ func (e experiment) resolve() (experiment, error) {
 		return e, fmt.Errorf("SteadyAfter: RecoversWithin(%v) must be shorter than the After window %v", d, e.After)
 	}
 	return e, nil
+}
+
+// checkViolates refuses a Violates reason whose tolerance no deviation can
+// show: one that is not a tolerance of the steady state (or of SteadyAfter),
+// such as a tolerance built again with the same arguments.
+func (e experiment) checkViolates() error {
+	for i, r := range e.Reasons {
+		v, ok := r.(violates)
+		if !ok || e.SteadyState.Declares(v.tol) || e.AfterState.Declares(v.tol) {
+			continue
+		}
+		hint := "pass the very value given to hypothesis.Expect, e.g. kept in a variable"
+		if sameText(e.SteadyState, v.tol) || sameText(e.AfterState, v.tol) {
+			hint = "a tolerance with the same text is, but another value: " + hint
+		}
+		return fmt.Errorf("ExpectDeviation: reason %d: Violates(%s) is not a tolerance of the steady state %q, so no deviation can show it; accepted: %s", i+1, v.tol, e.SteadyState.Title(), hint)
+	}
+	return nil
+}
+
+// sameText reports whether a tolerance of h reads as tol does.
+func sameText(h *hypothesis.Hypothesis, tol hypothesis.Tolerance) bool {
+	for _, c := range h.Checks() {
+		for _, t := range c.Tolerances() {
+			if t != nil && t.String() == tol.String() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // planned is the wall time the experiment needs without overruns.

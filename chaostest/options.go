@@ -164,7 +164,9 @@ type Reason interface {
 }
 
 // Violates wants the deviated window to violate tol: the very tolerance
-// value passed to hypothesis.Expect (matched by identity, not by text).
+// value passed to hypothesis.Expect (matched by identity, not by text). A
+// tol that is not a tolerance of the steady state (or of SteadyAfter), such
+// as one built again with the same arguments, is refused before the run.
 func Violates(tol hypothesis.Tolerance) Reason { return violates{tol} }
 
 type violates struct{ tol hypothesis.Tolerance }

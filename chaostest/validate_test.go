@@ -59,6 +59,12 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 		{"empty Title", func(e *Experiment) { e.Title = " " }, "Title: empty; accepted: a non-empty claim"},
 		{"nil reason", func(e *Experiment) { e.Reasons = []chaostest.Reason{nil} }, "ExpectDeviation: reason 1 is nil; accepted: Violates, While or NotRecovered"},
 		{"Violates(nil)", func(e *Experiment) { e.Reasons = []chaostest.Reason{chaostest.Violates(nil)} }, "ExpectDeviation: reason 1: Violates: nil tolerance"},
+		{"Violates a tolerance not in the hypothesis", func(e *Experiment) {
+			e.Reasons = []chaostest.Reason{chaostest.Violates(hypothesis.SuccessRate(1))}
+		}, `ExpectDeviation: reason 1: Violates(success rate >= 100%) is not a tolerance of the steady state "fake service is healthy", so no deviation can show it; accepted: a tolerance with the same text is, but another value: pass the very value given to hypothesis.Expect, e.g. kept in a variable`},
+		{"Violates a tolerance of another hypothesis", func(e *Experiment) {
+			e.Reasons = []chaostest.Reason{chaostest.Violates(hypothesis.LatencyP(99, time.Second))}
+		}, `ExpectDeviation: reason 1: Violates(latency p99 <= 1s) is not a tolerance of the steady state "fake service is healthy", so no deviation can show it; accepted: pass the very value given to hypothesis.Expect, e.g. kept in a variable`},
 		{"While(nil)", func(e *Experiment) { e.Reasons = []chaostest.Reason{chaostest.While(nil)} }, "ExpectDeviation: reason 1: While: nil fault"},
 		{"nil fault", func(e *Experiment) { e.Method = chaostest.Inject(nil) }, "Method step 1: fault must not be nil"},
 		{"negative At", func(e *Experiment) { e.Method = chaostest.Inject(f, chaostest.At(-time.Second)) }, `Method step 1 ("f"): At must be >= 0, got -1s`},

@@ -83,7 +83,7 @@ func TestLatencyPercentile(t *testing.T) {
 	c = judge(t, one(LatencyP(99, 99*time.Millisecond-time.Nanosecond)), samples)
 	assert.Equal(t, Violated, c.Verdict, "1ns over the bound violates")
 
-	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 95: 95 * time.Millisecond, 100: 100 * time.Millisecond, 0.1: time.Millisecond} {
+	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 95: 95 * time.Millisecond, 100: 100 * time.Millisecond, 1: time.Millisecond} {
 		c = judge(t, one(LatencyP(p, time.Hour)), samples)
 		assert.Equal(t, fmtDur(want), c.Tolerances[1].Observed, "p%v", p)
 	}

@@ -62,7 +62,7 @@ func ExampleHypothesis_Validate() {
 		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/"), hypothesis.Expect(hypothesis.LatencyP(120, 300*time.Millisecond))))
 	fmt.Println(h.Validate())
 	// Output:
-	// hypothesis "p99 under 300ms": check 1 (GET http://127.0.0.1:8080/): LatencyP percentile must be in (0,100], got 120
+	// hypothesis "p99 under 300ms": check 1 (GET http://127.0.0.1:8080/): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 120
 }
 
 // Measure samples a real server over a window and judges it.
