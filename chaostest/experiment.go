@@ -190,20 +190,60 @@ func (e experiment) resolve() (experiment, error) {
 		e.After = defaultAfter
 	}
 	p := planOf(e.Method)
-	if e.Duration == 0 {
+	durationGiven := e.Duration != 0
+	if !durationGiven {
 		e.Duration = p.naturalEnd()
 	}
-	if e.Window == 0 {
-		e.Window = defaultWindow
-	}
-	e.Window = min(e.Window, e.Duration)
 	if err := p.validate(e.Duration); err != nil {
+		return e, err
+	}
+	if e.Window > e.Duration {
+		of := "the method's Duration"
+		if !durationGiven {
+			of = "the method's Duration (the end of its last step)"
+		}
+		return e, fmt.Errorf("Window: %v is longer than %s %v; accepted: > 0 and <= %v", e.Window, of, e.Duration, e.Duration)
+	}
+	if e.Window == 0 {
+		e.Window = min(defaultWindow, e.Duration)
+	}
+	if err := e.checkEvery(); err != nil {
 		return e, err
 	}
 	if d, ok := e.AfterState.RecoveryAllowance(); ok && d >= e.After {
 		return e, fmt.Errorf("SteadyAfter: RecoversWithin(%v) must be shorter than the After window %v", d, e.After)
 	}
 	return e, nil
+}
+
+// checkEvery refuses a check sampled less often than its shortest window:
+// that window could hold no sample, and would be inconclusive after the
+// fault ran.
+func (e experiment) checkEvery() error {
+	shortest, which := e.Before, "Before"
+	for _, w := range windowsOf(e.Duration, e.Window) {
+		if d := w.to - w.from; d < shortest {
+			shortest, which = d, "Window"
+		}
+	}
+	if e.After < shortest {
+		shortest, which = e.After, "After"
+	}
+	for _, h := range []struct {
+		name string
+		h    *hypothesis.Hypothesis
+	}{{"steady state", e.SteadyState}, {"SteadyAfter", e.AfterState}, {"Control", e.Control}} {
+		if h.h == nil {
+			continue
+		}
+		for i, c := range h.h.Checks() {
+			if c.Interval() > shortest {
+				return fmt.Errorf("%s: check %d (%s): Every %v is longer than the shortest window (%s %v), which could hold no sample; accepted: Every <= %v, or longer windows",
+					h.name, i+1, c.Probe().Name(), c.Interval(), which, shortest, shortest)
+			}
+		}
+	}
+	return nil
 }
 
 // checkViolates refuses a Violates reason whose tolerance no deviation can

@@ -103,7 +103,8 @@ func Duration(d time.Duration) Option {
 }
 
 // Window sets the length of the windows the method is judged in (default
-// 1s, at most Duration; accepted: > 0).
+// 1s, or Duration when shorter; accepted: > 0 and <= Duration, and at least
+// every check's Every, like Before and After).
 func Window(d time.Duration) Option {
 	return durationOption("Window", d, func(e *experiment) { e.Window = d }, "> 0 (default 1s)")
 }

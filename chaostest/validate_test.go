@@ -54,6 +54,14 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 		{"negative Before", func(e *Experiment) { e.Before = -time.Second }, "Before: -1s out of range; accepted: > 0 (default 1s)"},
 		{"negative Duration", func(e *Experiment) { e.Duration = -time.Second }, "Duration: -1s out of range; accepted: > 0"},
 		{"negative Window", func(e *Experiment) { e.Window = -time.Second }, "Window: -1s out of range; accepted: > 0"},
+		{"Window longer than Duration", func(e *Experiment) { e.Window = time.Second }, "Window: 1s is longer than the method's Duration 200ms; accepted: > 0 and <= 200ms"},
+		{"Window longer than the last step", func(e *Experiment) {
+			e.Duration, e.Window = 0, 5*time.Second
+			e.Method = chaostest.Inject(f, chaostest.For(2*time.Second))
+		}, "Window: 5s is longer than the method's Duration (the end of its last step) 2s; accepted: > 0 and <= 2s"},
+		{"Every longer than a window", func(e *Experiment) {
+			e.SteadyState = hypothesis.New("sparse", hypothesis.Observe(s.probe(), hypothesis.Every(150*time.Millisecond)))
+		}, "steady state: check 1 (fake service): Every 150ms is longer than the shortest window (Before 100ms), which could hold no sample; accepted: Every <= 100ms, or longer windows"},
 		{"negative After", func(e *Experiment) { e.After = -time.Second }, "After: -1s out of range; accepted: > 0"},
 		{"negative Recovery", func(e *Experiment) { e.Recovery = -time.Second }, "Recovery: -1s out of range; accepted: >= 0"},
 		{"empty Title", func(e *Experiment) { e.Title = " " }, "Title: empty; accepted: a non-empty claim"},
