@@ -242,10 +242,16 @@ type probeOutput struct {
 	P99        jsonFloat         `json:"p99"`
 	Max        jsonFloat         `json:"max"`
 	FirstError string            `json:"first_error,omitempty"`
+	ErrorKinds []errorKindOutput `json:"error_kinds"` // the errors by kind, most frequent first
 	Reason     string            `json:"reason,omitempty"`
 	Harness    harnessOutput     `json:"harness"`
 	Tolerances []toleranceOutput `json:"tolerances"`
 	Series     []sampleOutput    `json:"samples"`
+}
+
+type errorKindOutput struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
 }
 
 type toleranceOutput struct {
@@ -571,7 +577,10 @@ func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis
 			LagP90: seconds(c.Harness.LagP90), LagMax: seconds(c.Harness.LagMax), Limit: seconds(c.Harness.Limit),
 			Saturated: c.Harness.Saturated,
 		},
-		Tolerances: []toleranceOutput{}, Series: []sampleOutput{},
+		Tolerances: []toleranceOutput{}, Series: []sampleOutput{}, ErrorKinds: []errorKindOutput{},
+	}
+	for _, k := range c.ErrorKinds {
+		out.ErrorKinds = append(out.ErrorKinds, errorKindOutput{Kind: k.Kind, Count: k.Count})
 	}
 	if met {
 		out.Status = 0

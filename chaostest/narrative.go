@@ -201,7 +201,7 @@ func writeViolations(b *strings.Builder, label string, res hypothesis.Result) {
 			fmt.Fprintf(b, "    %s: %s %s: expected %s, observed %s\n", c.Probe, tr.Tolerance, tr.Verdict, tr.Expected, tr.Observed)
 		}
 		if c.FirstError != "" && c.Verdict != hypothesis.Held {
-			fmt.Fprintf(b, "    %s: first error: %s\n", c.Probe, c.FirstError)
+			fmt.Fprintf(b, "    %s: errors by kind: %s; first: %s\n", c.Probe, hypothesis.ErrorCounts(c.ErrorKinds), c.FirstError)
 		}
 	}
 }

@@ -510,3 +510,11 @@ func fmtPct(f float64) string {
 	s := strconv.FormatFloat(f*100, 'f', 1, 64)
 	return strings.TrimSuffix(s, ".0") + "%"
 }
+
+// nouns is n with its noun, singular for one: "1 error", "3 errors".
+func nouns(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

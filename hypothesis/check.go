@@ -104,7 +104,7 @@ func MaxInFlight(n int) CheckOption {
 // your own (see ValueTolerance and WindowTolerance).
 func Expect(t ...Tolerance) CheckOption {
 	t = slices.Clone(t)
-	return checkOption{desc: fmt.Sprintf("Expect(%d tolerances)", len(t)), apply: func(c *Check) {
+	return checkOption{desc: fmt.Sprintf("Expect(%s)", count(len(t), "tolerance", "tolerances")), apply: func(c *Check) {
 		c.tolerances = append(slices.Clip(c.tolerances), t...)
 	}}
 }
@@ -220,7 +220,7 @@ func (c Check) validate() error {
 			c.maxInFlight, c.every, c.timeout, need, need)
 	}
 	if c.loadOnly && len(c.tolerances) > 0 {
-		return fmt.Errorf("LoadOnly check has %d tolerances; accepted: none (a check that drives load is never judged)", len(c.tolerances))
+		return fmt.Errorf("LoadOnly check has %s; accepted: none (a check that drives load is never judged)", count(len(c.tolerances), "tolerance", "tolerances"))
 	}
 	recovers := 0
 	for _, t := range c.tolerances {

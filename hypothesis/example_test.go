@@ -33,7 +33,7 @@ func ExampleEvaluate() {
 		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Tolerance, t.Expected, t.Observed)
 	}
 	// Output:
-	// violated: 10 samples, 1 errors, p99 520ms (latency p99 <= 300ms, observed 520ms)
+	// violated: 10 samples, 1 error, p99 520ms (latency p99 <= 300ms, observed 520ms)
 	// held: success rate >= 90%: expected >= 90%, observed 90% (9/10)
 	// violated: latency p99 <= 300ms: expected <= 300ms, observed 520ms
 }

@@ -87,7 +87,7 @@ func TestValidate(t *testing.T) {
 		{New("x", ok.With(Timeout(0))), `hypothesis "x": check 1 (api): Timeout must be > 0, got 0s`},
 		{New("x", ok.With(MaxInFlight(-1))), `hypothesis "x": check 1 (api): MaxInFlight must be >= 11 (or 0 to derive it from Timeout/Every), got -1`},
 		{New("x", ok.With(Every(20*time.Millisecond), MaxInFlight(16))), `hypothesis "x": check 1 (api): MaxInFlight 16 is too small for Every 20ms and Timeout 1s: probes lasting up to the timeout keep 51 in flight; accepted: >= 51, or 0 to derive it`},
-		{New("x", ok.With(LoadOnly(), Expect(LatencyMax(time.Second)))), `hypothesis "x": check 1 (api): LoadOnly check has 1 tolerances; accepted: none (a check that drives load is never judged)`},
+		{New("x", ok.With(LoadOnly(), Expect(LatencyMax(time.Second)))), `hypothesis "x": check 1 (api): LoadOnly check has 1 tolerance; accepted: none (a check that drives load is never judged)`},
 		{New("x", ok.With(Expect(nil))), `hypothesis "x": check 1 (api): Expect tolerance must not be nil`},
 		// Window tolerances.
 		{New("x", ok.With(Expect(LatencyP(0, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 0`},

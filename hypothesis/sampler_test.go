@@ -212,7 +212,7 @@ func TestSamplerInFlight(t *testing.T) {
 	<-entered
 	r = s.Evaluate(s.Started(), s.Started().Add(time.Hour))
 	assert.Equal(t, Inconclusive, r.Verdict)
-	assert.Equal(t, "the probe never answered: all 1 samples in flight", r.Checks[0].Reason)
+	assert.Equal(t, "the probe never answered: its 1 sample in flight", r.Checks[0].Reason)
 	close(release)
 	assert.Len(t, s.Stop(), 1)
 	assert.Equal(t, Held, s.Evaluate(s.Started(), s.Started().Add(time.Hour)).Verdict)

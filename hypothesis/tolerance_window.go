@@ -160,7 +160,7 @@ func (t minThroughput) judge(w *window) ToleranceResult {
 		return r
 	}
 	r.Measured = float64(w.successes) / d.Seconds()
-	r.Observed = fmt.Sprintf("%s/s (%d successes in %v)", fmtNum(r.Measured), w.successes, d)
+	r.Observed = fmt.Sprintf("%s/s (%s in %v)", fmtNum(r.Measured), count(w.successes, "success", "successes"), d)
 	r.Verdict = heldIf(r.Measured >= t.rate)
 	return r
 }
@@ -232,7 +232,7 @@ func (t recoversWithin) judge(w *window) ToleranceResult {
 	}
 	switch {
 	case failedAfter > 0:
-		r.Observed = fmt.Sprintf("%d failures after %v, first at %v", failedAfter, t.d, fmtDur(firstFailAfter.Sub(w.origin)))
+		r.Observed = fmt.Sprintf("%s after %v, first at %v", count(failedAfter, "failure", "failures"), t.d, fmtDur(firstFailAfter.Sub(w.origin)))
 		r.Verdict = Violated
 	case after == 0:
 		r.Observed = "no finished sample after " + t.d.String()
