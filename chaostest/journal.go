@@ -26,7 +26,10 @@ import (
 // each comes from, are checked by TestJournalsFollowChaosToolkitRules):
 //
 //   - every activity has a "process" provider that re-runs this very
-//     experiment: go -C <package dir> test -run '^Test$/^sub$' (with -chaostest.seed=N when a fault read the seed);
+//     experiment from the module's root: go -C <package dir, relative to
+//     the module root> test -run '^Test\z/^sub\z' (with -chaostest.seed=N
+//     when a fault read the seed); \z, not $, so that a Markdown renderer
+//     (chaostoolkit-reporting's pandoc) does not read the $...$ as maths;
 //   - every hypothesis probe has the tolerance 0 (an exit status), and each
 //     probe record's output has a "status" of 0 when the check held in that
 //     window, 1 when it did not, so that Chaos Toolkit's within_tolerance
@@ -287,10 +290,17 @@ func seconds(d time.Duration) jsonFloat { return jsonFloat(d.Seconds()) }
 
 // runPattern is the -run pattern that selects exactly the test named
 // testName, e.g. "^TestCatalog$/^slow_cache$".
-func runPattern(testName string) string {
+func runPattern(testName string) string { return anchoredPattern(testName, "$") }
+
+// journalRunPattern is runPattern with \z (end of text, as $ is here)
+// for $, e.g. `^TestCatalog\z/^slow_cache\z`: a pattern with two $ becomes
+// maths once chaostoolkit-reporting's pandoc renders the journal.
+func journalRunPattern(testName string) string { return anchoredPattern(testName, `\z`) }
+
+func anchoredPattern(testName, end string) string {
 	parts := strings.Split(testName, "/")
 	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+		parts[i] = "^" + regexp.QuoteMeta(p) + end
 	}
 	return strings.Join(parts, "/")
 }
@@ -299,15 +309,46 @@ func runPattern(testName string) string {
 // test binary in it (read once, before a test can t.Chdir away).
 var packageDir, _ = os.Getwd()
 
+// packagePath is packageDir relative to the module's root, in slashes:
+// "examples/catalog", "." for the root's own package, "" when no go.mod
+// is found above it.
+var packagePath = relToModule(packageDir)
+
+func relToModule(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	for root := dir; ; {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			rel, err := filepath.Rel(root, dir)
+			if err != nil {
+				return ""
+			}
+			return filepath.ToSlash(rel)
+		}
+		up := filepath.Dir(root)
+		if up == root {
+			return ""
+		}
+		root = up
+	}
+}
+
 // rerun is the process provider of every activity: the go command that runs
 // this experiment again, with its seed. Chaos Toolkit's process provider
-// has no working directory, so the package's directory is given to go -C.
+// has no working directory, so the package's directory is given to go -C,
+// relative to the module's root (where the journal is meant to be replayed
+// from: an absolute path would name the machine that ran it); absolute
+// only when no module root is found.
 func (r *runner) rerun() processProvider {
 	var args []string
-	if packageDir != "" {
+	switch {
+	case packagePath != "":
+		args = append(args, "-C", packagePath)
+	case packageDir != "":
 		args = append(args, "-C", packageDir)
 	}
-	args = append(args, "test", "-run", runPattern(r.t.Name()))
+	args = append(args, "test", "-run", journalRunPattern(r.t.Name()))
 	if r.seedUse.used.Load() {
 		args = append(args, fmt.Sprintf("-%s=%d", flagSeed, r.seed))
 	}
@@ -369,7 +410,7 @@ func (r *runner) buildJournal(end time.Time) journal {
 		SteadyStates:    steadyStates{During: []steadyState{}},
 		Chaostest: runExtra{
 			Verdict: string(r.report.Status), Passed: r.report.Passed, Reason: r.journalReason(),
-			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()),
+			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceIn(journalRunPattern(r.t.Name()), r.seed, r.seedUse.used.Load()),
 			StoppedByFailFast: r.failFastStop, MethodStart: stamp(r.m0), Deviations: []deviationOutput{},
 			RevertFailed: r.revertFailed,
 		},

@@ -142,8 +142,8 @@ func (c *ctkCheck) chaostestKeys(j map[string]any) {
 		c.failf("chaostest.seed", "%v, want an integer", x["seed"])
 	}
 	c.seedUsed, _ = x["seed_used"].(bool)
-	if v, _ := x["reproduce"].(string); !strings.HasPrefix(v, "go test -run ") {
-		c.failf("chaostest.reproduce", "%q, want a go test command", v)
+	if v, _ := x["reproduce"].(string); !reproduceLine.MatchString(v) || strings.Contains(v, "$") {
+		c.failf("chaostest.reproduce", "%q, want a go test command of the package, from the module root, with no $ (pandoc's maths)", v)
 	}
 }
 
@@ -416,11 +416,11 @@ func (c *ctkCheck) process(where string, p map[string]any) {
 	for i, a := range args {
 		got[i], _ = a.(string)
 	}
-	if len(got) == len(want) && filepath.IsAbs(got[1]) {
+	if len(got) == len(want) && (filepath.IsLocal(got[1]) || got[1] == ".") {
 		want[1] = got[1]
 	}
 	if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
-		c.failf(where+".arguments", "%q, want %q: go -C <absolute package dir> test -run <the test> [-chaostest.seed=<seed>, when a fault read it]", got, want)
+		c.failf(where+".arguments", "%q, want %q: go -C <package dir, relative to the module root> test -run <the test> [-chaostest.seed=<seed>, when a fault read it]", got, want)
 	}
 	if c.args == nil {
 		c.args = args
@@ -429,11 +429,15 @@ func (c *ctkCheck) process(where string, p map[string]any) {
 	}
 }
 
-// runPatternOf restates the -run pattern of a test name (narrative.go).
+// reproduceLine is a go test command of a package from the module's root.
+var reproduceLine = regexp.MustCompile(`^go test (\.|\./[^ ]+) -run '`)
+
+// runPatternOf restates the -run pattern of a test name in a journal
+// (journal.go): anchored with \z, no $ for pandoc to take for maths.
 func runPatternOf(test string) string {
 	parts := strings.Split(test, "/")
 	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+		parts[i] = "^" + regexp.QuoteMeta(p) + `\z`
 	}
 	return strings.Join(parts, "/")
 }

@@ -94,10 +94,6 @@ func normalise(v any, key string) any {
 			return []any{normalise(x[0], "")}
 		}
 		for i, e := range x {
-			if key == "arguments" && i > 0 && x[i-1] == "-C" {
-				x[i] = "<package dir>"
-				continue
-			}
 			x[i] = normalise(e, "")
 		}
 		return x

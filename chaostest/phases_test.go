@@ -147,9 +147,11 @@ func TestReproduceCommand(t *testing.T) {
 		readSeed bool
 		want     string
 	}{
-		{"TestRepro/plain", false, `reproduce: go test -run '^TestRepro$/^plain$'` + "\n"},
-		{"TestRepro/reads_the_seed", true, `reproduce: go test -run '^TestRepro$/^reads_the_seed$' -chaostest.seed=42`},
-		{"TestRepro/it's_quoted", false, `reproduce: go test -run '^TestRepro$/^it'\''s_quoted$'`},
+		// The package's path from the module root, so that the command works
+		// from there, not only inside the package's directory.
+		{"TestRepro/plain", false, `reproduce: go test ./chaostest -run '^TestRepro$/^plain$'` + "\n"},
+		{"TestRepro/reads_the_seed", true, `reproduce: go test ./chaostest -run '^TestRepro$/^reads_the_seed$' -chaostest.seed=42`},
+		{"TestRepro/it's_quoted", false, `reproduce: go test ./chaostest -run '^TestRepro$/^it'\''s_quoted$'`},
 	} {
 		s := &system{}
 		f := breaks(s, "breaks it")
