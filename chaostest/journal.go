@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -443,7 +444,73 @@ func (r *runner) buildJournal(end time.Time) journal {
 		j.Chaostest.AfterCutShort, j.SteadyStates.After = j.SteadyStates.After, nil
 	}
 	j.Run, j.Rollbacks = r.faultRuns(prov)
+	j.Run = append(j.Run, r.windowRuns(prov)...)
+	slices.SortStableFunc(j.Run, func(a, b activityRun) int { return strings.Compare(a.Start, b.Start) })
 	return j
+}
+
+// windowOutput is the output of a method window's probe record: the
+// window's verdict, status 0 when it held (1 when not), and each check's.
+type windowOutput struct {
+	Status  int                 `json:"status"`
+	Verdict string              `json:"verdict"`
+	Window  string              `json:"window"`
+	Faults  []string            `json:"faults"`
+	Checks  []windowCheckOutput `json:"checks"`
+}
+
+type windowCheckOutput struct {
+	Probe      string            `json:"probe"`
+	Verdict    string            `json:"verdict"`
+	Samples    int               `json:"sample_count"`
+	Errors     int               `json:"error_count"`
+	P99        jsonFloat         `json:"p99"`
+	ErrorKinds []errorKindOutput `json:"error_kinds"`
+	Tolerances []toleranceOutput `json:"tolerances"`
+}
+
+// windowRuns records each judged window of the method as a probe of the
+// method, in run[], so that tools which show only the method's activities
+// (chaostoolkit-reporting's "chaos report") show the deviation during the
+// fault too. The record succeeded (the probe ran); its output's status and
+// its tolerance_met say whether the window held. Chaos Toolkit derives
+// "status" and "deviated" from the steady states, not from these records.
+func (r *runner) windowRuns(prov processProvider) []activityRun {
+	var runs []activityRun
+	for _, w := range r.windows {
+		if !w.judged {
+			continue
+		}
+		label := fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to))
+		at, span := seconds(w.from), seconds(w.to-w.from)
+		heldStatus := 0
+		decl := activityDecl{Type: "probe", Name: fmt.Sprintf("window %s: %s", label, r.e.SteadyState.Title()), Tolerance: &heldStatus, Provider: prov,
+			Chaostest: activityExt{Func: "Observe", At: &at, For: &span}}
+		met := w.result.Held()
+		out := windowOutput{Status: 1, Verdict: w.result.Verdict.String(), Window: label, Faults: nonNil(w.faults), Checks: []windowCheckOutput{}}
+		if met {
+			out.Status = 0
+		}
+		for _, c := range w.result.Checks {
+			co := windowCheckOutput{Probe: c.Probe, Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors, P99: seconds(c.P99),
+				ErrorKinds: []errorKindOutput{}, Tolerances: []toleranceOutput{}}
+			if c.LoadOnly {
+				co.Verdict = notJudged
+			}
+			for _, k := range c.ErrorKinds {
+				co.ErrorKinds = append(co.ErrorKinds, errorKindOutput{Kind: k.Kind, Count: k.Count})
+			}
+			for _, tr := range c.Tolerances {
+				co.Tolerances = append(co.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
+			}
+			out.Checks = append(out.Checks, co)
+		}
+		runs = append(runs, activityRun{
+			Activity: decl, Output: out, Status: ctkSucceeded, ToleranceMet: &met,
+			Start: stamp(w.result.From), End: stamp(w.result.To), Duration: seconds(w.result.To.Sub(w.result.From)),
+		})
+	}
+	return runs
 }
 
 func nonNil(s []string) []string {

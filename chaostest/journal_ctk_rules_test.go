@@ -583,6 +583,14 @@ func (c *ctkCheck) records(j map[string]any) {
 			}
 			c.record(w, m)
 			c.activity(w+".activity", m["activity"])
+			// chaostest's own: a method window's probe record says with
+			// tolerance_met what its tolerance reads of its output.
+			if tm, ok := m["tolerance_met"].(bool); ok {
+				act, _ := m["activity"].(map[string]any)
+				if want, err := ctkWithinTolerance(act["tolerance"], m["output"]); err != nil || want != tm {
+					c.failf(w+".tolerance_met", "%v, but within_tolerance of its tolerance and output says %v (%v)", tm, want, err)
+				}
+			}
 		}
 	}
 }
