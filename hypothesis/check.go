@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,6 +36,8 @@ type Check struct {
 	timeout     time.Duration
 	maxInFlight int
 	tolerances  []Tolerance
+	labels      []string // labels[i] names the intent of tolerances[i], or ""
+	labelErr    string   // a Label that named no tolerance
 	loadOnly    bool
 }
 
@@ -101,11 +104,12 @@ func MaxInFlight(n int) CheckOption {
 }
 
 // Expect appends tolerances the check must meet: the package's, or ones of
-// your own (see ValueTolerance and WindowTolerance).
+// your own (see ValueTolerance and WindowTolerance), each optionally
+// followed by a Label of its intent.
 func Expect(t ...Tolerance) CheckOption {
 	t = slices.Clone(t)
 	return checkOption{desc: fmt.Sprintf("Expect(%s)", count(len(t), "tolerance", "tolerances")), apply: func(c *Check) {
-		c.tolerances = append(slices.Clip(c.tolerances), t...)
+		c.addTolerances(t)
 	}}
 }
 
@@ -177,7 +181,7 @@ func (c Check) String() string {
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(toleranceString(t))
+		b.WriteString(labelled(c.labelOf(t), toleranceString(t)))
 	}
 	return b.String()
 }
@@ -219,6 +223,9 @@ func (c Check) validate() error {
 		return fmt.Errorf("MaxInFlight %d is too small for Every %v and Timeout %v: probes lasting up to the timeout keep %d in flight; accepted: >= %d, or 0 to derive it",
 			c.maxInFlight, c.every, c.timeout, need, need)
 	}
+	if c.labelErr != "" {
+		return errors.New(c.labelErr)
+	}
 	if c.loadOnly && len(c.tolerances) > 0 {
 		return fmt.Errorf("LoadOnly check has %s; accepted: none (a check that drives load is never judged)", count(len(c.tolerances), "tolerance", "tolerances"))
 	}
@@ -240,7 +247,7 @@ func (c Check) validate() error {
 // With returns a copy of c with more options applied, e.g. a shared check
 // sampled faster in one test: base.With(hypothesis.Every(10*time.Millisecond)).
 func (c Check) With(opts ...CheckOption) Check {
-	c.tolerances = slices.Clip(c.tolerances)
+	c.tolerances, c.labels = slices.Clip(c.tolerances), slices.Clip(c.labels)
 	for _, o := range opts {
 		if o != nil {
 			o.applyCheck(&c)

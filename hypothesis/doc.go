@@ -33,8 +33,10 @@
 //
 // [Every] (the interval), [Timeout] (per sample, from its intended start),
 // [MaxInFlight] (how many probes at once; derived by default), [Expect]
-// (the tolerances) and [LoadOnly] (a check that drives load and is never
-// judged). By default a check samples every 100 ms with a timeout of 1 s.
+// (the tolerances, each optionally followed by a [Label] of its intent,
+// shown with it: "no item page lost (success rate >= 99%)") and [LoadOnly]
+// (a check that drives load and is never judged). By default a check
+// samples every 100 ms with a timeout of 1 s.
 //
 // # Value tolerances
 //

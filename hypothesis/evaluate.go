@@ -214,6 +214,12 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	}
 	cr.Verdict, cr.Reason = cr.decide(verdict, undecided, wj)
 	cr.harnessExplains(wts, samples, from, to, refs, load)
+	for i := range cr.Tolerances {
+		tr := &cr.Tolerances[i]
+		if l := c.labelOf(tr.Source); l != "" {
+			tr.Label, tr.Tolerance = l, labelled(l, tr.Tolerance)
+		}
+	}
 	return cr
 }
 

@@ -13,7 +13,8 @@ import (
 // the figure it observed, as text for people (figures rounded) and, for a
 // window tolerance, as exact numbers for reports.
 type ToleranceResult struct {
-	Tolerance string // e.g. "latency p99 <= 300ms"
+	Tolerance string // e.g. "latency p99 <= 300ms", or with its Label, "fast item pages (latency p99 <= 300ms)"
+	Label     string // the intent given with Label, "" without one
 	// Source is the tolerance judged, the very value passed to Expect (nil
 	// for the default "success rate >= 100%"): compare it with ==, or ask
 	// Result.Violated.
