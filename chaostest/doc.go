@@ -48,21 +48,27 @@
 // aborted. Only held passes, unless the experiment documents a known
 // weakness with [ExpectDeviation]: then it passes only when a [Deviation]
 // shows every [Reason] given: [Violates] a tolerance (the very value passed
-// to hypothesis.Expect, matched by identity), [While] a fault was applied,
+// to hypothesis.Expect, matched by identity; one that is not in the
+// hypothesis is refused before the run), [While] a fault was applied,
 // or [NotRecovered] after the rollback. [Report.Deviated] asks the same
 // question of a report.
 //
 // # What a run tells
 //
 // The narrative (t.Logf, shown with -v) names the phases, the faults on and
-// off with their offsets, and one line per window with its verdict, the
-// control group's and the load it was judged under. A failure says what was
-// expected and observed, shows a compact timeline, and gives the command
-// that reproduces the run (with -chaostest.seed when a fault read the
-// seed). The journal is a JSON record in Chaos Toolkit's format, which its
-// own code accepts with its meanings (see journal_ctk_rules_test.go); a
-// self-contained HTML report and an index of a journal directory sit
-// beside it.
+// off with their offsets, and one line per window with its verdict (each
+// check's own figures when there are several, the check that broke named),
+// the control group's and the load it was judged under. A failure says what
+// was expected and observed, the errors by kind (status 404 ×20, probe
+// timeout ×3), shows a compact timeline, and gives the command that
+// reproduces the run from the module's root (go test ./pkg -run '^Test$',
+// with -chaostest.seed when a fault read the seed). The journal is a JSON
+// record in Chaos Toolkit's format, which its own code accepts with its
+// meanings (see journal_ctk_rules_test.go); each judged window of the
+// method is also a probe record of its run[], so that chaos report shows
+// it. A self-contained HTML report, whose header says first whether the
+// test passed (an expected deviation is a pass), and an index of a journal
+// directory sit beside it. See docs/reading-a-run.md.
 //
 // # Verdicts on a noisy machine
 //

@@ -177,6 +177,9 @@ func (e experiment) resolve() (experiment, error) {
 	if err := checkReasons(e.Reasons); err != nil {
 		return e, err
 	}
+	if err := e.checkViolates(); err != nil {
+		return e, err
+	}
 	if e.Expect != expectHold && e.Expect != expectDeviation {
 		return e, fmt.Errorf("Expect must be hold or deviation, got %d", int(e.Expect))
 	}
@@ -187,20 +190,90 @@ func (e experiment) resolve() (experiment, error) {
 		e.After = defaultAfter
 	}
 	p := planOf(e.Method)
-	if e.Duration == 0 {
+	durationGiven := e.Duration != 0
+	if !durationGiven {
 		e.Duration = p.naturalEnd()
 	}
-	if e.Window == 0 {
-		e.Window = defaultWindow
-	}
-	e.Window = min(e.Window, e.Duration)
 	if err := p.validate(e.Duration); err != nil {
+		return e, err
+	}
+	if e.Window > e.Duration {
+		of := "the method's Duration"
+		if !durationGiven {
+			of = "the method's Duration (the end of its last step)"
+		}
+		return e, fmt.Errorf("Window: %v is longer than %s %v; accepted: > 0 and <= %v", e.Window, of, e.Duration, e.Duration)
+	}
+	if e.Window == 0 {
+		e.Window = min(defaultWindow, e.Duration)
+	}
+	if err := e.checkEvery(); err != nil {
 		return e, err
 	}
 	if d, ok := e.AfterState.RecoveryAllowance(); ok && d >= e.After {
 		return e, fmt.Errorf("SteadyAfter: RecoversWithin(%v) must be shorter than the After window %v", d, e.After)
 	}
 	return e, nil
+}
+
+// checkEvery refuses a check sampled less often than its shortest window:
+// that window could hold no sample, and would be inconclusive after the
+// fault ran.
+func (e experiment) checkEvery() error {
+	shortest, which := e.Before, "Before"
+	for _, w := range windowsOf(e.Duration, e.Window) {
+		if d := w.to - w.from; d < shortest {
+			shortest, which = d, "Window"
+		}
+	}
+	if e.After < shortest {
+		shortest, which = e.After, "After"
+	}
+	for _, h := range []struct {
+		name string
+		h    *hypothesis.Hypothesis
+	}{{"steady state", e.SteadyState}, {"SteadyAfter", e.AfterState}, {"Control", e.Control}} {
+		if h.h == nil {
+			continue
+		}
+		for i, c := range h.h.Checks() {
+			if c.Interval() > shortest {
+				return fmt.Errorf("%s: check %d (%s): Every %v is longer than the shortest window (%s %v), which could hold no sample; accepted: Every <= %v, or longer windows",
+					h.name, i+1, c.Probe().Name(), c.Interval(), which, shortest, shortest)
+			}
+		}
+	}
+	return nil
+}
+
+// checkViolates refuses a Violates reason whose tolerance no deviation can
+// show: one that is not a tolerance of the steady state (or of SteadyAfter),
+// such as a tolerance built again with the same arguments.
+func (e experiment) checkViolates() error {
+	for i, r := range e.Reasons {
+		v, ok := r.(violates)
+		if !ok || e.SteadyState.Declares(v.tol) || e.AfterState.Declares(v.tol) {
+			continue
+		}
+		hint := "pass the very value given to hypothesis.Expect, e.g. kept in a variable"
+		if sameText(e.SteadyState, v.tol) || sameText(e.AfterState, v.tol) {
+			hint = "a tolerance with the same text is, but another value: " + hint
+		}
+		return fmt.Errorf("ExpectDeviation: reason %d: Violates(%s) is not a tolerance of the steady state %q, so no deviation can show it; accepted: %s", i+1, v.tol, e.SteadyState.Title(), hint)
+	}
+	return nil
+}
+
+// sameText reports whether a tolerance of h reads as tol does.
+func sameText(h *hypothesis.Hypothesis, tol hypothesis.Tolerance) bool {
+	for _, c := range h.Checks() {
+		for _, t := range c.Tolerances() {
+			if t != nil && t.String() == tol.String() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // planned is the wall time the experiment needs without overruns.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,7 +27,10 @@ import (
 // each comes from, are checked by TestJournalsFollowChaosToolkitRules):
 //
 //   - every activity has a "process" provider that re-runs this very
-//     experiment: go -C <package dir> test -run '^Test$/^sub$' (with -chaostest.seed=N when a fault read the seed);
+//     experiment from the module's root: go -C <package dir, relative to
+//     the module root> test -run '^Test\z/^sub\z' (with -chaostest.seed=N
+//     when a fault read the seed); \z, not $, so that a Markdown renderer
+//     (chaostoolkit-reporting's pandoc) does not read the $...$ as maths;
 //   - every hypothesis probe has the tolerance 0 (an exit status), and each
 //     probe record's output has a "status" of 0 when the check held in that
 //     window, 1 when it did not, so that Chaos Toolkit's within_tolerance
@@ -163,11 +167,11 @@ type processProvider struct {
 
 // activityExt is what chaostest knows of an activity.
 type activityExt struct {
-	Func       string         `json:"func"`                 // Observe|Apply|Revert
-	Tolerances []string       `json:"tolerances,omitempty"` // a probe's tolerances, as chaostest judges them
-	Arguments  map[string]any `json:"arguments,omitempty"`  // a fault's Attributes
-	At         *jsonFloat     `json:"at,omitempty"`         // offset in seconds from the method's start
-	For        *jsonFloat     `json:"for,omitempty"`        // seconds, absent for open-ended steps
+	Func       string         `json:"func"`                // Observe|Apply|Revert
+	Tolerances []string       `json:"tolerances,omitzero"` // a probe's tolerances, as chaostest judges them: [] for a check that drives load
+	Arguments  map[string]any `json:"arguments,omitempty"` // a fault's Attributes
+	At         *jsonFloat     `json:"at,omitempty"`        // offset in seconds from the method's start
+	For        *jsonFloat     `json:"for,omitempty"`       // seconds, absent for open-ended steps
 }
 
 type steadyStates struct {
@@ -234,18 +238,24 @@ type activityRun struct {
 // probeOutput is the output of a probe record: one check judged over one
 // window. Status is what the probe's tolerance 0 reads.
 type probeOutput struct {
-	Status     int               `json:"status"` // 0: the check held in the window; 1: it did not
-	Verdict    string            `json:"verdict"`
+	Status     int               `json:"status"`  // 0: the check held in the window (or drives load beside judged checks); 1: it did not
+	Verdict    string            `json:"verdict"` // held|violated|inconclusive, or "not judged" for a check that drives load
 	Samples    int               `json:"sample_count"`
 	Errors     int               `json:"error_count"`
 	P50        jsonFloat         `json:"p50"`
 	P99        jsonFloat         `json:"p99"`
 	Max        jsonFloat         `json:"max"`
 	FirstError string            `json:"first_error,omitempty"`
+	ErrorKinds []errorKindOutput `json:"error_kinds"` // the errors by kind, most frequent first
 	Reason     string            `json:"reason,omitempty"`
 	Harness    harnessOutput     `json:"harness"`
 	Tolerances []toleranceOutput `json:"tolerances"`
 	Series     []sampleOutput    `json:"samples"`
+}
+
+type errorKindOutput struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
 }
 
 type toleranceOutput struct {
@@ -281,10 +291,17 @@ func seconds(d time.Duration) jsonFloat { return jsonFloat(d.Seconds()) }
 
 // runPattern is the -run pattern that selects exactly the test named
 // testName, e.g. "^TestCatalog$/^slow_cache$".
-func runPattern(testName string) string {
+func runPattern(testName string) string { return anchoredPattern(testName, "$") }
+
+// journalRunPattern is runPattern with \z (end of text, as $ is here)
+// for $, e.g. `^TestCatalog\z/^slow_cache\z`: a pattern with two $ becomes
+// maths once chaostoolkit-reporting's pandoc renders the journal.
+func journalRunPattern(testName string) string { return anchoredPattern(testName, `\z`) }
+
+func anchoredPattern(testName, end string) string {
 	parts := strings.Split(testName, "/")
 	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+		parts[i] = "^" + regexp.QuoteMeta(p) + end
 	}
 	return strings.Join(parts, "/")
 }
@@ -293,15 +310,46 @@ func runPattern(testName string) string {
 // test binary in it (read once, before a test can t.Chdir away).
 var packageDir, _ = os.Getwd()
 
+// packagePath is packageDir relative to the module's root, in slashes:
+// "examples/catalog", "." for the root's own package, "" when no go.mod
+// is found above it.
+var packagePath = relToModule(packageDir)
+
+func relToModule(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	for root := dir; ; {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			rel, err := filepath.Rel(root, dir)
+			if err != nil {
+				return ""
+			}
+			return filepath.ToSlash(rel)
+		}
+		up := filepath.Dir(root)
+		if up == root {
+			return ""
+		}
+		root = up
+	}
+}
+
 // rerun is the process provider of every activity: the go command that runs
 // this experiment again, with its seed. Chaos Toolkit's process provider
-// has no working directory, so the package's directory is given to go -C.
+// has no working directory, so the package's directory is given to go -C,
+// relative to the module's root (where the journal is meant to be replayed
+// from: an absolute path would name the machine that ran it); absolute
+// only when no module root is found.
 func (r *runner) rerun() processProvider {
 	var args []string
-	if packageDir != "" {
+	switch {
+	case packagePath != "":
+		args = append(args, "-C", packagePath)
+	case packageDir != "":
 		args = append(args, "-C", packageDir)
 	}
-	args = append(args, "test", "-run", runPattern(r.t.Name()))
+	args = append(args, "test", "-run", journalRunPattern(r.t.Name()))
 	if r.seedUse.used.Load() {
 		args = append(args, fmt.Sprintf("-%s=%d", flagSeed, r.seed))
 	}
@@ -363,7 +411,7 @@ func (r *runner) buildJournal(end time.Time) journal {
 		SteadyStates:    steadyStates{During: []steadyState{}},
 		Chaostest: runExtra{
 			Verdict: string(r.report.Status), Passed: r.report.Passed, Reason: r.journalReason(),
-			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()),
+			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceIn(journalRunPattern(r.t.Name()), r.seed, r.seedUse.used.Load()),
 			StoppedByFailFast: r.failFastStop, MethodStart: stamp(r.m0), Deviations: []deviationOutput{},
 			RevertFailed: r.revertFailed,
 		},
@@ -396,7 +444,73 @@ func (r *runner) buildJournal(end time.Time) journal {
 		j.Chaostest.AfterCutShort, j.SteadyStates.After = j.SteadyStates.After, nil
 	}
 	j.Run, j.Rollbacks = r.faultRuns(prov)
+	j.Run = append(j.Run, r.windowRuns(prov)...)
+	slices.SortStableFunc(j.Run, func(a, b activityRun) int { return strings.Compare(a.Start, b.Start) })
 	return j
+}
+
+// windowOutput is the output of a method window's probe record: the
+// window's verdict, status 0 when it held (1 when not), and each check's.
+type windowOutput struct {
+	Status  int                 `json:"status"`
+	Verdict string              `json:"verdict"`
+	Window  string              `json:"window"`
+	Faults  []string            `json:"faults"`
+	Checks  []windowCheckOutput `json:"checks"`
+}
+
+type windowCheckOutput struct {
+	Probe      string            `json:"probe"`
+	Verdict    string            `json:"verdict"`
+	Samples    int               `json:"sample_count"`
+	Errors     int               `json:"error_count"`
+	P99        jsonFloat         `json:"p99"`
+	ErrorKinds []errorKindOutput `json:"error_kinds"`
+	Tolerances []toleranceOutput `json:"tolerances"`
+}
+
+// windowRuns records each judged window of the method as a probe of the
+// method, in run[], so that tools which show only the method's activities
+// (chaostoolkit-reporting's "chaos report") show the deviation during the
+// fault too. The record succeeded (the probe ran); its output's status and
+// its tolerance_met say whether the window held. Chaos Toolkit derives
+// "status" and "deviated" from the steady states, not from these records.
+func (r *runner) windowRuns(prov processProvider) []activityRun {
+	var runs []activityRun
+	for _, w := range r.windows {
+		if !w.judged {
+			continue
+		}
+		label := fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to))
+		at, span := seconds(w.from), seconds(w.to-w.from)
+		heldStatus := 0
+		decl := activityDecl{Type: "probe", Name: fmt.Sprintf("window %s: %s", label, r.e.SteadyState.Title()), Tolerance: &heldStatus, Provider: prov,
+			Chaostest: activityExt{Func: "Observe", At: &at, For: &span}}
+		met := w.result.Held()
+		out := windowOutput{Status: 1, Verdict: w.result.Verdict.String(), Window: label, Faults: nonNil(w.faults), Checks: []windowCheckOutput{}}
+		if met {
+			out.Status = 0
+		}
+		for _, c := range w.result.Checks {
+			co := windowCheckOutput{Probe: c.Probe, Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors, P99: seconds(c.P99),
+				ErrorKinds: []errorKindOutput{}, Tolerances: []toleranceOutput{}}
+			if c.LoadOnly {
+				co.Verdict = notJudged
+			}
+			for _, k := range c.ErrorKinds {
+				co.ErrorKinds = append(co.ErrorKinds, errorKindOutput{Kind: k.Kind, Count: k.Count})
+			}
+			for _, tr := range c.Tolerances {
+				co.Tolerances = append(co.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
+			}
+			out.Checks = append(out.Checks, co)
+		}
+		runs = append(runs, activityRun{
+			Activity: decl, Output: out, Status: ctkSucceeded, ToleranceMet: &met,
+			Start: stamp(w.result.From), End: stamp(w.result.To), Duration: seconds(w.result.To.Sub(w.result.From)),
+		})
+	}
+	return runs
 }
 
 func nonNil(s []string) []string {
@@ -553,18 +667,28 @@ func steadyStateOf(probes []activityDecl, res hypothesis.Result, samples []hypot
 // probeRun is the record of check i over the window of res. Its status is
 // "failed" when every sample failed and the check did not hold (the probe
 // could not observe the system at all); a failed probe's tolerance is not
-// met, as in Chaos Toolkit.
+// met, as in Chaos Toolkit. A check that drives load is not judged: its
+// tolerance is met whenever the window judged another check, so that the
+// steady state is met exactly when the window held, as Chaos Toolkit reads
+// it (every probe's tolerance met); its errors never fail the record.
 func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis.Result, samples []hypothesis.Sample) activityRun {
 	met := c.Verdict == hypothesis.Held
+	verdict := c.Verdict.String()
+	if c.LoadOnly {
+		met, verdict = judgesACheck(res), notJudged
+	}
 	out := probeOutput{
-		Status: 1, Verdict: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors,
+		Status: 1, Verdict: verdict, Samples: c.Samples, Errors: c.Errors,
 		P50: seconds(c.P50), P99: seconds(c.P99), Max: seconds(c.Max), FirstError: c.FirstError, Reason: c.Reason,
 		Harness: harnessOutput{
 			NotStarted: c.Harness.NotStarted, Late: c.Harness.Late, LagP50: seconds(c.Harness.LagP50),
 			LagP90: seconds(c.Harness.LagP90), LagMax: seconds(c.Harness.LagMax), Limit: seconds(c.Harness.Limit),
 			Saturated: c.Harness.Saturated,
 		},
-		Tolerances: []toleranceOutput{}, Series: []sampleOutput{},
+		Tolerances: []toleranceOutput{}, Series: []sampleOutput{}, ErrorKinds: []errorKindOutput{},
+	}
+	for _, k := range c.ErrorKinds {
+		out.ErrorKinds = append(out.ErrorKinds, errorKindOutput{Kind: k.Kind, Count: k.Count})
 	}
 	if met {
 		out.Status = 0
@@ -588,10 +712,24 @@ func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis
 		Activity: decl, Output: out, Status: ctkSucceeded, ToleranceMet: &met,
 		Start: stamp(res.From), End: stamp(res.To), Duration: seconds(res.To.Sub(res.From)),
 	}
-	if !met && c.Samples > 0 && c.Errors == c.Samples {
+	if !met && !c.LoadOnly && c.Samples > 0 && c.Errors == c.Samples {
 		run.Status, run.Exception = ctkFailed, []string{c.FirstError}
 	}
 	return run
+}
+
+// notJudged is the verdict a probe record gives a check that drives load.
+const notJudged = "not judged"
+
+// judgesACheck reports whether res judged at least one check: one that
+// does not only drive load.
+func judgesACheck(res hypothesis.Result) bool {
+	for _, c := range res.Checks {
+		if !c.LoadOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // journalReason says in one line why the verdict is not held: the abort, or

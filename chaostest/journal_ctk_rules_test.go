@@ -142,8 +142,8 @@ func (c *ctkCheck) chaostestKeys(j map[string]any) {
 		c.failf("chaostest.seed", "%v, want an integer", x["seed"])
 	}
 	c.seedUsed, _ = x["seed_used"].(bool)
-	if v, _ := x["reproduce"].(string); !strings.HasPrefix(v, "go test -run ") {
-		c.failf("chaostest.reproduce", "%q, want a go test command", v)
+	if v, _ := x["reproduce"].(string); !reproduceLine.MatchString(v) || strings.Contains(v, "$") {
+		c.failf("chaostest.reproduce", "%q, want a go test command of the package, from the module root, with no $ (pandoc's maths)", v)
 	}
 }
 
@@ -416,11 +416,11 @@ func (c *ctkCheck) process(where string, p map[string]any) {
 	for i, a := range args {
 		got[i], _ = a.(string)
 	}
-	if len(got) == len(want) && filepath.IsAbs(got[1]) {
+	if len(got) == len(want) && (filepath.IsLocal(got[1]) || got[1] == ".") {
 		want[1] = got[1]
 	}
 	if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
-		c.failf(where+".arguments", "%q, want %q: go -C <absolute package dir> test -run <the test> [-chaostest.seed=<seed>, when a fault read it]", got, want)
+		c.failf(where+".arguments", "%q, want %q: go -C <package dir, relative to the module root> test -run <the test> [-chaostest.seed=<seed>, when a fault read it]", got, want)
 	}
 	if c.args == nil {
 		c.args = args
@@ -429,11 +429,15 @@ func (c *ctkCheck) process(where string, p map[string]any) {
 	}
 }
 
-// runPatternOf restates the -run pattern of a test name (narrative.go).
+// reproduceLine is a go test command of a package from the module's root.
+var reproduceLine = regexp.MustCompile(`^go test (\.|\./[^ ]+) -run '`)
+
+// runPatternOf restates the -run pattern of a test name in a journal
+// (journal.go): anchored with \z, no $ for pandoc to take for maths.
 func runPatternOf(test string) string {
 	parts := strings.Split(test, "/")
 	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+		parts[i] = "^" + regexp.QuoteMeta(p) + `\z`
 	}
 	return strings.Join(parts, "/")
 }
@@ -520,7 +524,8 @@ func (c *ctkCheck) steadyState(where string, s map[string]any) {
 }
 
 // probeOutput: chaostest's output of a probe record: the status 0 or 1 the
-// tolerance reads, and the check's verdict it stands for.
+// tolerance reads, and the check's verdict it stands for (a check that
+// drives load is "not judged", with either status: see probeRun).
 func (c *ctkCheck) probeOutput(where string, o any) {
 	m, ok := o.(map[string]any)
 	if !ok {
@@ -528,7 +533,8 @@ func (c *ctkCheck) probeOutput(where string, o any) {
 		return
 	}
 	st, _ := m["status"].(json.Number)
-	if v, _ := m["verdict"].(string); (v == "held") != (st.String() == "0") || (st.String() != "0" && st.String() != "1") {
+	v, _ := m["verdict"].(string)
+	if (v != "not judged" && (v == "held") != (st.String() == "0")) || (st.String() != "0" && st.String() != "1") {
 		c.failf(where, "status %v with verdict %q, want 0 exactly when the check held, else 1", m["status"], v)
 	}
 	for _, k := range []string{"sample_count", "error_count", "p99", "harness", "tolerances", "samples"} {
@@ -577,6 +583,14 @@ func (c *ctkCheck) records(j map[string]any) {
 			}
 			c.record(w, m)
 			c.activity(w+".activity", m["activity"])
+			// chaostest's own: a method window's probe record says with
+			// tolerance_met what its tolerance reads of its output.
+			if tm, ok := m["tolerance_met"].(bool); ok {
+				act, _ := m["activity"].(map[string]any)
+				if want, err := ctkWithinTolerance(act["tolerance"], m["output"]); err != nil || want != tm {
+					c.failf(w+".tolerance_met", "%v, but within_tolerance of its tolerance and output says %v (%v)", tm, want, err)
+				}
+			}
 		}
 	}
 }

@@ -113,6 +113,23 @@ func ctkScenarios() []ctkScenario {
 			e.Before, e.Duration, e.Window = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
 			return e
 		}, chaostest.StatusInconclusive, "completed", true},
+		{"load_only_beside_judged", func() Experiment {
+			// A check that drives load against a broken dependency (every
+			// sample fails) beside a judged check that holds: the load's
+			// errors judge nothing, so every steady state is met.
+			s, load := &system{}, &system{}
+			load.broken.Store(true)
+			h := hypothesis.New("fake service is healthy under load",
+				hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(1), hypothesis.MinSamples(3))),
+				hypothesis.Observe(load.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.LoadOnly()))
+			return quick(h, chaostest.Inject(newFault("harmless")))
+		}, chaostest.StatusHeld, "completed", false},
+		{"no_expect", func() Experiment {
+			// A check with no Expect is judged by the default success rate.
+			s := &system{}
+			h := hypothesis.New("fake service answers", hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond)))
+			return quick(h, chaostest.Inject(newFault("harmless")))
+		}, chaostest.StatusHeld, "completed", false},
 		{"aborted_apply", func() Experiment {
 			s := &system{}
 			f := newFault("broken fault")

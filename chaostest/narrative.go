@@ -201,7 +201,7 @@ func writeViolations(b *strings.Builder, label string, res hypothesis.Result) {
 			fmt.Fprintf(b, "    %s: %s %s: expected %s, observed %s\n", c.Probe, tr.Tolerance, tr.Verdict, tr.Expected, tr.Observed)
 		}
 		if c.FirstError != "" && c.Verdict != hypothesis.Held {
-			fmt.Fprintf(b, "    %s: first error: %s\n", c.Probe, c.FirstError)
+			fmt.Fprintf(b, "    %s: errors by kind: %s; first: %s\n", c.Probe, hypothesis.ErrorCounts(c.ErrorKinds), c.FirstError)
 		}
 	}
 }
@@ -237,10 +237,24 @@ func (r *runner) timeline() string {
 	return b.String()
 }
 
-// reproduceCommand is the go test command line that runs this test again,
-// with the same seed when a fault read it, quoted for a POSIX shell.
+// reproduceCommand is the go test command line that runs this test again
+// from the module's root, with the same seed when a fault read it, quoted
+// for a POSIX shell: go test ./examples/catalog -run '^TestCatalog$'.
 func reproduceCommand(testName string, seed int64, seedUsed bool) string {
-	cmd := "go test -run " + shellQuote(runPattern(testName))
+	return reproduceIn(runPattern(testName), seed, seedUsed)
+}
+
+// reproduceIn is reproduceCommand with the -run pattern given.
+func reproduceIn(pattern string, seed int64, seedUsed bool) string {
+	cmd := "go test "
+	switch packagePath {
+	case "":
+	case ".":
+		cmd += ". "
+	default:
+		cmd += "./" + packagePath + " "
+	}
+	cmd += "-run " + shellQuote(pattern)
 	if seedUsed {
 		cmd += fmt.Sprintf(" -%s=%d", flagSeed, seed)
 	}

@@ -103,7 +103,8 @@ func Duration(d time.Duration) Option {
 }
 
 // Window sets the length of the windows the method is judged in (default
-// 1s, at most Duration; accepted: > 0).
+// 1s, or Duration when shorter; accepted: > 0 and <= Duration, and at least
+// every check's Every, like Before and After).
 func Window(d time.Duration) Option {
 	return durationOption("Window", d, func(e *experiment) { e.Window = d }, "> 0 (default 1s)")
 }
@@ -164,7 +165,9 @@ type Reason interface {
 }
 
 // Violates wants the deviated window to violate tol: the very tolerance
-// value passed to hypothesis.Expect (matched by identity, not by text).
+// value passed to hypothesis.Expect (matched by identity, not by text). A
+// tol that is not a tolerance of the steady state (or of SteadyAfter), such
+// as one built again with the same arguments, is refused before the run.
 func Violates(tol hypothesis.Tolerance) Reason { return violates{tol} }
 
 type violates struct{ tol hypothesis.Tolerance }

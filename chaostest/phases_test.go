@@ -40,8 +40,8 @@ func TestExpectDeviationWantsItsReasons(t *testing.T) {
 		{"the violated tolerance, while the fault", func(tol, _ hypothesis.Tolerance, f chaostest.Fault) []chaostest.Reason {
 			return []chaostest.Reason{chaostest.Violates(tol), chaostest.While(f)}
 		}, true},
-		{"a tolerance that held", func(_, other hypothesis.Tolerance, _ chaostest.Fault) []chaostest.Reason {
-			return []chaostest.Reason{chaostest.Violates(other)}
+		{"a tolerance that held", func(_, held hypothesis.Tolerance, _ chaostest.Fault) []chaostest.Reason {
+			return []chaostest.Reason{chaostest.Violates(held)}
 		}, false},
 		{"another fault", func(tol, _ hypothesis.Tolerance, _ chaostest.Fault) []chaostest.Reason {
 			return []chaostest.Reason{chaostest.Violates(tol), chaostest.While(newFault("not in the method"))}
@@ -55,10 +55,10 @@ func TestExpectDeviationWantsItsReasons(t *testing.T) {
 			t.Parallel()
 			s := &system{}
 			// Same text, different values: matching is by identity.
-			rate, twin := hypothesis.SuccessRate(1), hypothesis.SuccessRate(1)
+			rate, twin, enough := hypothesis.SuccessRate(1), hypothesis.SuccessRate(1), hypothesis.MinSamples(3)
 			f := breaks(s, "breaks it")
-			e := quick(s.healthy(rate, hypothesis.MinSamples(3)), chaostest.Inject(f))
-			e.Reasons = c.reasons(rate, twin, f)
+			e := quick(s.healthy(rate, enough), chaostest.Inject(f))
+			e.Reasons = c.reasons(rate, enough, f)
 			e.ExpectDeviation = true
 			ft, rep := runExp("TestReasons", e)
 			if rep.Status != chaostest.StatusDeviated {
@@ -147,9 +147,11 @@ func TestReproduceCommand(t *testing.T) {
 		readSeed bool
 		want     string
 	}{
-		{"TestRepro/plain", false, `reproduce: go test -run '^TestRepro$/^plain$'` + "\n"},
-		{"TestRepro/reads_the_seed", true, `reproduce: go test -run '^TestRepro$/^reads_the_seed$' -chaostest.seed=42`},
-		{"TestRepro/it's_quoted", false, `reproduce: go test -run '^TestRepro$/^it'\''s_quoted$'`},
+		// The package's path from the module root, so that the command works
+		// from there, not only inside the package's directory.
+		{"TestRepro/plain", false, `reproduce: go test ./chaostest -run '^TestRepro$/^plain$'` + "\n"},
+		{"TestRepro/reads_the_seed", true, `reproduce: go test ./chaostest -run '^TestRepro$/^reads_the_seed$' -chaostest.seed=42`},
+		{"TestRepro/it's_quoted", false, `reproduce: go test ./chaostest -run '^TestRepro$/^it'\''s_quoted$'`},
 	} {
 		s := &system{}
 		f := breaks(s, "breaks it")

@@ -147,11 +147,16 @@ func renderReport(w io.Writer, p reportPage) error {
 
 // reportPage is everything the report shows, computed from the run.
 type reportPage struct {
-	Title      string
-	Test       string
-	Status     string // the run's Status
-	StatusCSS  string // its class: held, violated, inconclusive, notsteady, aborted
-	Passed     bool
+	Title     string
+	Test      string
+	Status    string // the run's Status
+	StatusCSS string // its class: held, violated, inconclusive, notsteady, aborted
+	Passed    bool
+	// Outcome is what is seen first: whether the test passed, and when it
+	// passed by deviating, that the deviation was expected ("passed ·
+	// expected deviation"); OutcomeCSS is passed or failed.
+	Outcome    string
+	OutcomeCSS string
 	Expect     string
 	Note       string // what the run's status was, in words
 	Abort      string // why the run ended early
@@ -194,6 +199,24 @@ type groupCells struct {
 	P99        string
 	Max        string
 	Reason     string // why inconclusive
+	ErrorKinds string // the errors by kind of a window that did not hold, "status 404 ×20, connection refused ×2"
+	// Checks are each judged check's figures when there are several: the
+	// group's row then adds none of them together.
+	Checks []checkCells
+}
+
+// checkCells are one check's figures over a window.
+type checkCells struct {
+	Probe      string
+	Verdict    string
+	VerdictCSS string
+	Samples    int
+	Errors     int
+	ErrorRate  string
+	P50        string
+	P99        string
+	Max        string
+	ErrorKinds string
 }
 
 // violationRow is one tolerance that did not hold.
@@ -290,6 +313,7 @@ func (r *runner) reportPage(journal string) reportPage {
 		Status:    string(rep.Status),
 		StatusCSS: statusCSS(rep.Status),
 		Passed:    rep.Passed,
+		Outcome:   "failed", OutcomeCSS: "failed",
 		Expect:    expect,
 		Note:      note,
 		Seed:      r.seed,
@@ -298,6 +322,12 @@ func (r *runner) reportPage(journal string) reportPage {
 		Reproduce: reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()),
 		Journal:   journal,
 		Method:    e.Method.String(),
+	}
+	if rep.Passed {
+		p.Outcome, p.OutcomeCSS = "passed", "passed"
+		if rep.Status == StatusDeviated {
+			p.Outcome = "passed · expected deviation"
+		}
 	}
 	if r.revertFailed {
 		p.Note += "; a fault's revert failed"
@@ -407,18 +437,48 @@ func (r *runner) windowRow(j judged) windowRow {
 	return w
 }
 
-// cells sums a result's checks as Summary does: samples and errors added,
-// the worst check's latencies.
+// cells are a result's figures: its one judged check's, or with several,
+// each check's in Checks (never added together).
 func cells(res hypothesis.Result) groupCells {
 	g := groupCells{Verdict: res.Verdict.String(), VerdictCSS: res.Verdict.String()}
 	var p50, p99, mx time.Duration
 	var reasons []string
+	var judged []hypothesis.CheckResult
 	for _, c := range res.Checks {
+		if !c.LoadOnly {
+			judged = append(judged, c)
+		}
+	}
+	if len(judged) > 1 {
+		for _, c := range judged {
+			cc := checkCells{Probe: c.Probe, Verdict: c.Verdict.String(), VerdictCSS: c.Verdict.String(), Samples: c.Samples, Errors: c.Errors, ErrorRate: "–"}
+			if c.Samples > 0 {
+				cc.ErrorRate = fmtPct(float64(c.Errors) / float64(c.Samples))
+				cc.P50, cc.P99, cc.Max = fmtDur(c.P50), fmtDur(c.P99), fmtDur(c.Max)
+			}
+			if c.Verdict != hypothesis.Held {
+				cc.ErrorKinds = hypothesis.ErrorCounts(c.ErrorKinds)
+			}
+			g.Checks = append(g.Checks, cc)
+			if c.Verdict == hypothesis.Inconclusive && c.Reason != "" {
+				reasons = append(reasons, c.Probe+": "+c.Reason)
+			}
+		}
+		if res.Err != nil {
+			reasons = append(reasons, res.Err.Error())
+		}
+		g.Reason = strings.Join(reasons, "; ")
+		return g
+	}
+	for _, c := range judged {
 		g.Samples += c.Samples
 		g.Errors += c.Errors
 		p50, p99, mx = max(p50, c.P50), max(p99, c.P99), max(mx, c.Max)
 		if c.Verdict == hypothesis.Inconclusive && c.Reason != "" {
 			reasons = append(reasons, c.Reason)
+		}
+		if c.Verdict != hypothesis.Held {
+			g.ErrorKinds = hypothesis.ErrorCounts(c.ErrorKinds)
 		}
 	}
 	if res.Err != nil {
@@ -509,4 +569,12 @@ func (r *runner) eventRows() []eventRow {
 func fmtPct(f float64) string {
 	s := strconv.FormatFloat(f*100, 'f', 1, 64)
 	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+// nouns is n with its noun, singular for one: "1 error", "3 errors".
+func nouns(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -80,12 +80,15 @@ func TestReportInABrowser(t *testing.T) {
 		t.Errorf("the page colours %d windows held, want %d", got, held)
 	}
 	for _, want := range []string{
+		`id="outcome">passed · expected deviation</div>`,
+		`class="head passed"`,
 		`id="verdict">deviated</div>`,
 		`<span class="pass">test passed</span>`,
+		`errors by kind: service unavailable ×`,
 		`<span class="v violated">violated</span>`,
 		`>cache: latency +400ms</text>`,
 		`>cache: down</text>`,
-		`go test -run`, `^TestReportInABrowser$/^fragile$`,
+		`go test ./chaostest -run`, `^TestReportInABrowser$/^fragile$`,
 	} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the page does not show %s", want)
@@ -127,7 +130,9 @@ func fragileTwinRun(t *testing.T, dir string) (*system, chaostest.Report) {
 }
 
 // checkScreenshot checks what the screenshot shows: the verdict's red, the
-// held windows' green and the faults' shading, in the report's own colours.
+// held windows' green and the faults' shading, in the report's own colours;
+// and at the top, a test that passed by deviating as expected: green, no
+// red.
 func checkScreenshot(t *testing.T, path string) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -142,6 +147,14 @@ func checkScreenshot(t *testing.T, path string) {
 	if b := img.Bounds(); b.Dx() != 1200 || b.Dy() != 1500 {
 		t.Errorf("the screenshot is %v, want 1200×1500", b.Size())
 	}
+	red, green := [3]uint8{0xc6, 0x28, 0x28}, [3]uint8{0x2e, 0x7d, 0x32}
+	head := cropped{img, image.Rect(0, 0, 1200, 110)}
+	if n := pixels(head, red); n > 0 {
+		t.Errorf("the header has %d red pixels: a test that passed by deviating as expected must not look failed", n)
+	}
+	if n := pixels(head, green); n < 200 {
+		t.Errorf("the header has %d green pixels, want the passed badge and border", n)
+	}
 	for name, c := range map[string][3]uint8{
 		"red of a violated window":  {0xc6, 0x28, 0x28},
 		"green of a held window":    {0x2e, 0x7d, 0x32},
@@ -154,6 +167,14 @@ func checkScreenshot(t *testing.T, path string) {
 		}
 	}
 }
+
+// cropped is the part of an image inside r.
+type cropped struct {
+	image.Image
+	r image.Rectangle
+}
+
+func (c cropped) Bounds() image.Rectangle { return c.r.Intersect(c.Image.Bounds()) }
 
 func pixels(img image.Image, c [3]uint8) int {
 	n := 0

@@ -23,6 +23,21 @@ func TestReportOfEveryOutcome(t *testing.T) {
 		status chaostest.Status
 		shows  []string
 	}{
+		{"two checks, one broke", func(s *system) Experiment {
+			// The windows table, the headline and the index do not add the
+			// checks together: each has its figures, the broken one is named.
+			home := hypothesis.ProbeFunc("home page", func(context.Context) (any, error) { s.calls.Add(1); return "ok", nil })
+			h := hypothesis.New("the shop answers",
+				hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond), hypothesis.Expect(hypothesis.SuccessRate(0.99))),
+				hypothesis.Observe(home, hypothesis.Every(10*time.Millisecond)))
+			e := quick(h, chaostest.Inject(breaks(s, "down")))
+			e.ExpectDeviation = true
+			return e
+		}, chaostest.StatusDeviated, []string{`<td class="num none" colspan="5">each check below</td>`,
+			`<td class="mono" colspan="2">fake service</td><td><span class="v violated">violated</span>`,
+			`<td class="mono" colspan="2">home page</td><td><span class="v held">held</span>`,
+			"fake service: errors by kind: service unavailable ×", `<p class="headline">window 1 [&#43;0s, &#43;100ms): violated: fake service violated: `,
+			"; home page held: "}},
 		{"held", func(s *system) Experiment {
 			return quick(s.healthy(), chaostest.Inject(newFault("harmless")))
 		}, chaostest.StatusHeld, []string{`id="verdict">held</div>`, `<span class="pass">test passed</span>`, "Every tolerance held in every window."}},

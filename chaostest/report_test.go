@@ -251,7 +251,11 @@ func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
 		t.Errorf("windows table: %d violated cells, want at least 2", got)
 	}
 	for _, want := range []string{
-		`<div class="badge violated" id="verdict">deviated</div>`,
+		// Passed first: an expected deviation does not look like a failure.
+		`<header class="head passed">`,
+		`<div class="badge passed" id="outcome">passed · expected deviation</div>`,
+		`<div class="badge small violated expected" id="verdict">deviated</div>`,
+		`<title>passed · expected deviation (deviated): `,
 		`<span class="pass">test passed</span>`,
 		`data-samples="` + strconv.Itoa(len(r.samples)+len(r.ctrlSamps)) + `"`,
 		`data-faults="2"`,
@@ -270,7 +274,8 @@ func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
 	}
 	text := html.UnescapeString(out)
 	for _, want := range []string{
-		"go test -run '^TestFake$/^fragile$'",
+		"go test ./chaostest -run '^TestFake$/^fragile$'",
+		"errors by kind: connection refused ×40",
 		"latency p99 <= 300ms", "expected <= 300ms", "success rate >= 95%",
 	} {
 		if !strings.Contains(text, want) {

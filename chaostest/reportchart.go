@@ -636,7 +636,7 @@ func errorBars(ax timeAxis, p panel, ci int, js []judged, control bool) ([]bar, 
 		}
 		top := yOf(rate)
 		bs = append(bs, bar{X: x1 + 1, W: max(x2-x1-2, 1), Y: top, H: p.Y + p.H - top, CSS: "errbar",
-			Tip: fmt.Sprintf("%s: %d errors of %d samples (%s)", j.label, cr.Errors, cr.Samples, fmtPct(rate))})
+			Tip: fmt.Sprintf("%s: %s of %s (%s)", j.label, nouns(cr.Errors, "error", "errors"), nouns(cr.Samples, "sample", "samples"), fmtPct(rate))})
 		if cr.Errors > 0 && x2-x1 > 40 {
 			labels = append(labels, label{X: (x1 + x2) / 2, Y: max(top-3, p.Y+9), Text: fmt.Sprintf("%d/%d", cr.Errors, cr.Samples), CSS: "errcount"})
 		}

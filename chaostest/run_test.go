@@ -55,7 +55,7 @@ func TestRunDeviatedFailsWithTimelineAndReproduction(t *testing.T) {
 	mustContain(t, "failure message", ft.errors(),
 		`experiment "fake service stays healthy": deviated`,
 		"expected", "observed", "timeline", "on       service down", "off      service down", "window 1",
-		`reproduce: go test -run '^TestDeviated$/^slow_cache$'`)
+		`reproduce: go test ./chaostest -run '^TestDeviated$/^slow_cache$'`)
 }
 
 func TestRunExpectDeviation(t *testing.T) {

@@ -54,11 +54,25 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 		{"negative Before", func(e *Experiment) { e.Before = -time.Second }, "Before: -1s out of range; accepted: > 0 (default 1s)"},
 		{"negative Duration", func(e *Experiment) { e.Duration = -time.Second }, "Duration: -1s out of range; accepted: > 0"},
 		{"negative Window", func(e *Experiment) { e.Window = -time.Second }, "Window: -1s out of range; accepted: > 0"},
+		{"Window longer than Duration", func(e *Experiment) { e.Window = time.Second }, "Window: 1s is longer than the method's Duration 200ms; accepted: > 0 and <= 200ms"},
+		{"Window longer than the last step", func(e *Experiment) {
+			e.Duration, e.Window = 0, 5*time.Second
+			e.Method = chaostest.Inject(f, chaostest.For(2*time.Second))
+		}, "Window: 5s is longer than the method's Duration (the end of its last step) 2s; accepted: > 0 and <= 2s"},
+		{"Every longer than a window", func(e *Experiment) {
+			e.SteadyState = hypothesis.New("sparse", hypothesis.Observe(s.probe(), hypothesis.Every(150*time.Millisecond)))
+		}, "steady state: check 1 (fake service): Every 150ms is longer than the shortest window (Before 100ms), which could hold no sample; accepted: Every <= 100ms, or longer windows"},
 		{"negative After", func(e *Experiment) { e.After = -time.Second }, "After: -1s out of range; accepted: > 0"},
 		{"negative Recovery", func(e *Experiment) { e.Recovery = -time.Second }, "Recovery: -1s out of range; accepted: >= 0"},
 		{"empty Title", func(e *Experiment) { e.Title = " " }, "Title: empty; accepted: a non-empty claim"},
 		{"nil reason", func(e *Experiment) { e.Reasons = []chaostest.Reason{nil} }, "ExpectDeviation: reason 1 is nil; accepted: Violates, While or NotRecovered"},
 		{"Violates(nil)", func(e *Experiment) { e.Reasons = []chaostest.Reason{chaostest.Violates(nil)} }, "ExpectDeviation: reason 1: Violates: nil tolerance"},
+		{"Violates a tolerance not in the hypothesis", func(e *Experiment) {
+			e.Reasons = []chaostest.Reason{chaostest.Violates(hypothesis.SuccessRate(1))}
+		}, `ExpectDeviation: reason 1: Violates(success rate >= 100%) is not a tolerance of the steady state "fake service is healthy", so no deviation can show it; accepted: a tolerance with the same text is, but another value: pass the very value given to hypothesis.Expect, e.g. kept in a variable`},
+		{"Violates a tolerance of another hypothesis", func(e *Experiment) {
+			e.Reasons = []chaostest.Reason{chaostest.Violates(hypothesis.LatencyP(99, time.Second))}
+		}, `ExpectDeviation: reason 1: Violates(latency p99 <= 1s) is not a tolerance of the steady state "fake service is healthy", so no deviation can show it; accepted: pass the very value given to hypothesis.Expect, e.g. kept in a variable`},
 		{"While(nil)", func(e *Experiment) { e.Reasons = []chaostest.Reason{chaostest.While(nil)} }, "ExpectDeviation: reason 1: While: nil fault"},
 		{"nil fault", func(e *Experiment) { e.Method = chaostest.Inject(nil) }, "Method step 1: fault must not be nil"},
 		{"negative At", func(e *Experiment) { e.Method = chaostest.Inject(f, chaostest.At(-time.Second)) }, `Method step 1 ("f"): At must be >= 0, got -1s`},

@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,6 +36,8 @@ type Check struct {
 	timeout     time.Duration
 	maxInFlight int
 	tolerances  []Tolerance
+	labels      []string // labels[i] names the intent of tolerances[i], or ""
+	labelErr    string   // a Label that named no tolerance
 	loadOnly    bool
 }
 
@@ -84,10 +87,14 @@ func Timeout(d time.Duration) CheckOption {
 }
 
 // MaxInFlight bounds how many probes of this check run at once. The default
-// (0) is derived so that every tick can start on time: a probe lasts at most
-// Timeout, so at most ⌈Timeout/Every⌉+1 run at once (capped at 1024). A
-// bound of your own must be at least that (or 1024): a smaller one would
-// make the sampler's own limit look like the system's latency.
+// (0) is derived so that every tick can start on time: a probe that honours
+// its context returns soon after its deadline Timeout, but not at it (an
+// HTTP client still tears its connection down), so the derived bound leaves
+// each probe up to a second past its deadline, the grace Sampler.Stop gives
+// it too: ⌈(Timeout+1s)/Every⌉+1 (capped at 1024). A bound of your own
+// must be at least ⌈Timeout/Every⌉+1, what probes lasting exactly their
+// timeout keep in flight (or 1024): a smaller one would make the sampler's
+// own limit look like the system's latency.
 //
 // A tick that finds every slot taken (a probe that ignores its context, or
 // the cap) is not started: it is counted apart as NotStarted, never as a
@@ -97,11 +104,12 @@ func MaxInFlight(n int) CheckOption {
 }
 
 // Expect appends tolerances the check must meet: the package's, or ones of
-// your own (see ValueTolerance and WindowTolerance).
+// your own (see ValueTolerance and WindowTolerance), each optionally
+// followed by a Label of its intent.
 func Expect(t ...Tolerance) CheckOption {
 	t = slices.Clone(t)
-	return checkOption{desc: fmt.Sprintf("Expect(%d tolerances)", len(t)), apply: func(c *Check) {
-		c.tolerances = append(slices.Clip(c.tolerances), t...)
+	return checkOption{desc: fmt.Sprintf("Expect(%s)", count(len(t), "tolerance", "tolerances")), apply: func(c *Check) {
+		c.addTolerances(t)
 	}}
 }
 
@@ -137,16 +145,21 @@ func (c Check) InFlightLimit() int {
 	if c.maxInFlight > 0 {
 		return c.maxInFlight
 	}
-	return c.neededInFlight()
+	return inFlightFor(c.timeout+stopGrace, c.every)
 }
 
 // neededInFlight is how many probes can be in flight at once when every
-// tick starts on time and each lasts up to its timeout, capped.
-func (c Check) neededInFlight() int {
-	if c.every <= 0 || c.timeout <= 0 {
+// tick starts on time and each lasts up to its timeout, capped: the least
+// MaxInFlight accepted.
+func (c Check) neededInFlight() int { return inFlightFor(c.timeout, c.every) }
+
+// inFlightFor is how many probes lasting up to last are in flight at once
+// when one starts every every, capped at maxDerivedInFlight.
+func inFlightFor(last, every time.Duration) int {
+	if every <= 0 || last <= 0 {
 		return 1
 	}
-	n := (c.timeout+c.every-1)/c.every + 1
+	n := (last+every-1)/every + 1
 	return int(min(n, maxDerivedInFlight))
 }
 
@@ -168,7 +181,7 @@ func (c Check) String() string {
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(toleranceString(t))
+		b.WriteString(labelled(c.labelOf(t), toleranceString(t)))
 	}
 	return b.String()
 }
@@ -210,8 +223,11 @@ func (c Check) validate() error {
 		return fmt.Errorf("MaxInFlight %d is too small for Every %v and Timeout %v: probes lasting up to the timeout keep %d in flight; accepted: >= %d, or 0 to derive it",
 			c.maxInFlight, c.every, c.timeout, need, need)
 	}
+	if c.labelErr != "" {
+		return errors.New(c.labelErr)
+	}
 	if c.loadOnly && len(c.tolerances) > 0 {
-		return fmt.Errorf("LoadOnly check has %d tolerances; accepted: none (a check that drives load is never judged)", len(c.tolerances))
+		return fmt.Errorf("LoadOnly check has %s; accepted: none (a check that drives load is never judged)", count(len(c.tolerances), "tolerance", "tolerances"))
 	}
 	recovers := 0
 	for _, t := range c.tolerances {
@@ -231,7 +247,7 @@ func (c Check) validate() error {
 // With returns a copy of c with more options applied, e.g. a shared check
 // sampled faster in one test: base.With(hypothesis.Every(10*time.Millisecond)).
 func (c Check) With(opts ...CheckOption) Check {
-	c.tolerances = slices.Clip(c.tolerances)
+	c.tolerances, c.labels = slices.Clip(c.tolerances), slices.Clip(c.labels)
 	for _, o := range opts {
 		if o != nil {
 			o.applyCheck(&c)

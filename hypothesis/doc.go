@@ -33,8 +33,10 @@
 //
 // [Every] (the interval), [Timeout] (per sample, from its intended start),
 // [MaxInFlight] (how many probes at once; derived by default), [Expect]
-// (the tolerances) and [LoadOnly] (a check that drives load and is never
-// judged). By default a check samples every 100 ms with a timeout of 1 s.
+// (the tolerances, each optionally followed by a [Label] of its intent,
+// shown with it: "no item page lost (success rate >= 99%)") and [LoadOnly]
+// (a check that drives load and is never judged). By default a check
+// samples every 100 ms with a timeout of 1 s.
 //
 // # Value tolerances
 //
@@ -97,8 +99,9 @@
 // End - Start: when the system stalls, the ticks that queue behind the stall
 // carry the time they waited, so a stalled system cannot look fast by
 // answering fewer requests. By default as many probes may be in flight as
-// the schedule needs (⌈Timeout/Every⌉+1, capped at 1024), so the sampler
-// never charges its own limit to the system; a tick that still finds every
+// the schedule needs, each allowed a second past its deadline to return
+// (⌈(Timeout+1s)/Every⌉+1, capped at 1024), so the sampler never charges
+// its own limit to the system; a tick that still finds every
 // slot taken is not started (Sample.NotStarted), counted apart, and makes
 // its window inconclusive.
 //

@@ -194,6 +194,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	samples = cr.started(c, samples)
 	values := judgeValues(vts, samples)
 	cr.fillFigures(samples)
+	cr.ErrorKinds = errorCounts(samples, c.timeout)
 	if c.loadOnly {
 		cr.Reason = loadOnlyReason
 		return cr
@@ -213,6 +214,12 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	}
 	cr.Verdict, cr.Reason = cr.decide(verdict, undecided, wj)
 	cr.harnessExplains(wts, samples, from, to, refs, load)
+	for i := range cr.Tolerances {
+		tr := &cr.Tolerances[i]
+		if l := c.labelOf(tr.Source); l != "" {
+			tr.Label, tr.Tolerance = l, labelled(l, tr.Tolerance)
+		}
+	}
 	return cr
 }
 
@@ -283,7 +290,7 @@ func judgeValues(vts []ValueTolerance, samples []Sample) valueJudgement {
 			tr.Verdict = Violated
 		}
 		if noValue > 0 {
-			tr.Observed += fmt.Sprintf(" (%d samples without a value yet)", noValue)
+			tr.Observed += fmt.Sprintf(" (%s without a value yet)", count(noValue, "sample", "samples"))
 		}
 		if tr.Verdict == Inconclusive {
 			vj.undecided = cmp.Or(vj.undecided, tr.Tolerance+": "+tr.Observed)
@@ -335,7 +342,7 @@ func (cr *CheckResult) decide(verdict Verdict, undecided string, wj windowJudgem
 	case cr.Samples == 0:
 		return Inconclusive, "no sample in the window"
 	case cr.InFlight == cr.Samples:
-		return Inconclusive, fmt.Sprintf("the probe never answered: all %d samples in flight", cr.Samples)
+		return Inconclusive, fmt.Sprintf("the probe never answered: %s in flight", all(cr.Samples, "sample", "samples"))
 	case wj.w.finished < wj.minN:
 		return Inconclusive, fmt.Sprintf("%d finished samples to judge, fewer than the %d required", wj.w.finished, wj.minN)
 	case verdict == Inconclusive:

@@ -1,8 +1,10 @@
 package hypothesis
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,7 +85,7 @@ func TestLatencyPercentile(t *testing.T) {
 	c = judge(t, one(LatencyP(99, 99*time.Millisecond-time.Nanosecond)), samples)
 	assert.Equal(t, Violated, c.Verdict, "1ns over the bound violates")
 
-	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 95: 95 * time.Millisecond, 100: 100 * time.Millisecond, 0.1: time.Millisecond} {
+	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 95: 95 * time.Millisecond, 100: 100 * time.Millisecond, 1: time.Millisecond} {
 		c = judge(t, one(LatencyP(p, time.Hour)), samples)
 		assert.Equal(t, fmtDur(want), c.Tolerances[1].Observed, "p%v", p)
 	}
@@ -161,7 +163,7 @@ func TestRecoversWithin(t *testing.T) {
 
 	c = judge(t, h, evenly(0, 100, constLat(time.Millisecond), failFirst(31)))
 	assert.Equal(t, Violated, c.Verdict, "a failure intended at 300ms is after the allowance")
-	assert.Equal(t, "1 failures after 300ms, first at 300ms", tolerance(t, c, "recovers within 300ms").Observed)
+	assert.Equal(t, "1 failure after 300ms, first at 300ms", tolerance(t, c, "recovers within 300ms").Observed)
 
 	c = judge(t, h, evenly(0, 100, constLat(time.Millisecond), nil))
 	assert.Equal(t, Held, c.Verdict)
@@ -256,8 +258,37 @@ func TestSummary(t *testing.T) {
 	h := New("two checks", Observe(fakeProbe("a")), Observe(fakeProbe("b"), Expect(SuccessRate(0.5))))
 	samples := append(evenly(0, 10, ramp, nil), evenly(1, 10, constLat(3*time.Millisecond), failFirst(2))...)
 	r := Evaluate(h, samples, t0, window100)
-	assert.Equal(t, "held: 20 samples, 2 errors, p99 10ms", r.Summary())
-	assert.Equal(t, "inconclusive: 0 samples, 0 errors (no sample in the window)", Evaluate(h, nil, t0, window100).Summary())
+	// Each check has its own figures, never added together.
+	assert.Equal(t, "held: a held: 10 samples, 0 errors, p99 10ms; b held: 10 samples, 2 errors, p99 3ms", r.Summary())
+	assert.Equal(t, "inconclusive: a inconclusive: 0 samples, 0 errors; b inconclusive: 0 samples, 0 errors (a: no sample in the window; b: no sample in the window)",
+		Evaluate(h, nil, t0, window100).Summary())
+	one := New("one check", Observe(fakeProbe("a")))
+	assert.Equal(t, "held: 10 samples, 0 errors, p99 10ms", Evaluate(one, samples, t0, window100).Summary())
+
+	// One check broke, the other did not: the line names the one that broke.
+	broke := append(evenly(0, 10, ramp, failFirst(10)), evenly(1, 10, constLat(3*time.Millisecond), nil)...)
+	r = Evaluate(New("two checks", Observe(fakeProbe("a"), Expect(SuccessRate(0.99))), Observe(fakeProbe("b"))), broke, t0, window100)
+	assert.Equal(t, "violated: a violated: 10 samples, 10 errors, p99 10ms; b held: 10 samples, 0 errors, p99 3ms (a: success rate >= 99%, observed 0% (0/10))", r.Summary())
+}
+
+// Errors are counted by kind, most frequent first; the probe's own
+// timeout says it is the probe's, not something the service answered.
+func TestErrorKinds(t *testing.T) {
+	t.Parallel()
+	errs := []error{
+		fmt.Errorf("status 404 not accepted (want 200-399)"),
+		fmt.Errorf("Get \"http://x/\": %w", context.DeadlineExceeded),
+		fmt.Errorf("status 404 not accepted (want 200-399)"),
+		fmt.Errorf("dial tcp 127.0.0.1:1: %w", syscall.ECONNREFUSED),
+		fmt.Errorf("status 404 not accepted (want 200-399)"),
+	}
+	samples := evenly(0, len(errs), constLat(time.Millisecond), nil)
+	for i := range samples {
+		samples[i].Err = errs[i]
+	}
+	r := Evaluate(New("kinds", Observe(fakeProbe("a"), Timeout(time.Second), Expect(SuccessRate(0)))), samples, t0, window100)
+	assert.Equal(t, []ErrorCount{{"status 404", 3}, {"probe timeout: no answer within the check's Timeout 1s", 1}, {"connection refused", 1}}, r.Checks[0].ErrorKinds)
+	assert.Equal(t, "status 404 ×3, probe timeout: no answer within the check's Timeout 1s ×1, connection refused ×1", ErrorCounts(r.Checks[0].ErrorKinds))
 }
 
 // Every window tolerance gives its bound and figure as exact numbers.

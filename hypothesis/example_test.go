@@ -33,7 +33,7 @@ func ExampleEvaluate() {
 		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Tolerance, t.Expected, t.Observed)
 	}
 	// Output:
-	// violated: 10 samples, 1 errors, p99 520ms (latency p99 <= 300ms, observed 520ms)
+	// violated: 10 samples, 1 error, p99 520ms (latency p99 <= 300ms, observed 520ms)
 	// held: success rate >= 90%: expected >= 90%, observed 90% (9/10)
 	// violated: latency p99 <= 300ms: expected <= 300ms, observed 520ms
 }
@@ -62,7 +62,7 @@ func ExampleHypothesis_Validate() {
 		hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/"), hypothesis.Expect(hypothesis.LatencyP(120, 300*time.Millisecond))))
 	fmt.Println(h.Validate())
 	// Output:
-	// hypothesis "p99 under 300ms": check 1 (GET http://127.0.0.1:8080/): LatencyP percentile must be in (0,100], got 120
+	// hypothesis "p99 under 300ms": check 1 (GET http://127.0.0.1:8080/): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 120
 }
 
 // Measure samples a real server over a window and judges it.

@@ -131,3 +131,12 @@ func ExampleLoadOnly() {
 	// GET http://127.0.0.1:8080/items every 100ms: latency p99 <= 50ms
 	// POST http://127.0.0.1:8080/items every 5ms, drives load (not judged)
 }
+
+// A label says what a tolerance is for, shown with it wherever it is judged.
+func ExampleLabel() {
+	c := hypothesis.Observe(hypothesis.HTTPGet("http://127.0.0.1:8080/items/42"),
+		hypothesis.Expect(hypothesis.SuccessRate(0.99), hypothesis.Label("no item page lost"), hypothesis.LatencyP(99, 300*time.Millisecond)))
+	fmt.Println(c)
+	// Output:
+	// GET http://127.0.0.1:8080/items/42 every 100ms: no item page lost (success rate >= 99%), latency p99 <= 300ms
+}

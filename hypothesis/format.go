@@ -1,6 +1,7 @@
 package hypothesis
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -11,6 +12,22 @@ import (
 // four significant digits (fmtNum, fmtDur, fmtPercent); a figure someone
 // declared (a bound, a field in a validation error) is shown exactly
 // (fmtFloat, fmtBoundPercent). Numeric fields keep exact values.
+
+// count is n with its noun, singular for one: "1 sample", "3 samples".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// all is "all 3 samples", or "its 1 sample" for one.
+func all(n int, one, many string) string {
+	if n == 1 {
+		return "its 1 " + one
+	}
+	return fmt.Sprintf("all %d %s", n, many)
+}
 
 // sigDigits is how many significant digits a measured figure shows.
 const sigDigits = 4

@@ -75,7 +75,7 @@ func (h Harness) String() string {
 }
 
 func (h Harness) notStartedReason() string {
-	return fmt.Sprintf("%d ticks not started: probe saturated (every in-flight slot taken); the sampler could not observe the system on schedule", h.NotStarted)
+	return fmt.Sprintf("%s not started: probe saturated (every in-flight slot taken); the sampler could not observe the system on schedule", count(h.NotStarted, "tick", "ticks"))
 }
 
 func (h Harness) saturatedReason() string {

@@ -36,7 +36,7 @@ func TestDefaultsMeasureTheSystemNotTheProbe(t *testing.T) {
 	assert.Equal(t, Held, r.Verdict, "%s", r)
 	assert.Equal(t, 50, c.Samples)
 	assert.Zero(t, c.Errors, "the service never erred")
-	assert.Zero(t, c.Harness.NotStarted, "the derived bound (⌈1s/20ms⌉+1 = 51) starts every tick")
+	assert.Zero(t, c.Harness.NotStarted, "the derived bound (⌈(1s+1s)/20ms⌉+1 = 101) starts every tick")
 	assert.GreaterOrEqual(t, c.P99, service)
 	// The old bound doubled the p99 (1s); half the timeout is a margin no
 	// busy machine's scheduling delay comes near.

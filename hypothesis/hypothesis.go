@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,8 +37,8 @@ func (h *Hypothesis) Validate() error {
 	if h == nil {
 		return errors.New("hypothesis: must not be nil")
 	}
-	if h.title == "" {
-		return errors.New("hypothesis: title must not be empty")
+	if strings.TrimSpace(h.title) == "" {
+		return fmt.Errorf("hypothesis: title must not be empty or only spaces, got %q; accepted: the claim, e.g. \"checkout stays fast\"", h.title)
 	}
 	if len(h.checks) == 0 {
 		return fmt.Errorf("hypothesis %q: needs at least one check, got 0", h.title)
@@ -51,6 +52,23 @@ func (h *Hypothesis) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Declares reports whether tol is one of the tolerances passed to Expect in
+// a check of h: the very value, as Result.Violated matches it (a tolerance
+// built again with the same arguments is another value).
+func (h *Hypothesis) Declares(tol Tolerance) bool {
+	if h == nil {
+		return false
+	}
+	for _, c := range h.checks {
+		for _, t := range c.tolerances {
+			if sameTolerance(t, tol) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Uses reports whether a tolerance of h compares with ref (see

@@ -48,7 +48,8 @@ func TestValidate(t *testing.T) {
 	}{
 		// The hypothesis.
 		{nil, "hypothesis: must not be nil"},
-		{New("", ok), "hypothesis: title must not be empty"},
+		{New("", ok), `hypothesis: title must not be empty or only spaces, got ""; accepted: the claim, e.g. "checkout stays fast"`},
+		{New("  ", ok), `hypothesis: title must not be empty or only spaces, got "  "; accepted: the claim, e.g. "checkout stays fast"`},
 		{New("x"), `hypothesis "x": needs at least one check, got 0`},
 		// Probes.
 		{New("x", Observe(nil)), `hypothesis "x": check 1: probe must not be nil`},
@@ -70,6 +71,8 @@ func TestValidate(t *testing.T) {
 		{New("x", Observe(HTTPRequest("orders", build, WithClient(nil)))), `hypothesis "x": check 1 (orders): WithClient client must not be nil`},
 		{New("x", Observe(TCPConnect("nowhere"))), `hypothesis "x": check 1 (tcp connect nowhere): TCPConnect address must be host:port, got "nowhere"`},
 		{New("x", Observe(TCPConnect("127.0.0.1:"))), `hypothesis "x": check 1 (tcp connect 127.0.0.1:): TCPConnect address must be host:port, got "127.0.0.1:"`},
+		{New("x", Observe(TCPConnect("127.0.0.1:70000"))), `hypothesis "x": check 1 (tcp connect 127.0.0.1:70000): TCPConnect port must be in [1,65535], got 70000 in "127.0.0.1:70000"`},
+		{New("x", Observe(TCPConnect("127.0.0.1:0"))), `hypothesis "x": check 1 (tcp connect 127.0.0.1:0): TCPConnect port must be in [1,65535], got 0 in "127.0.0.1:0"`},
 		{New("x", Observe(TCPConnect(""))), `hypothesis "x": check 1 (tcp connect ): TCPConnect address must be host:port, got ""`},
 		{New("x", Observe(SQLPing(nil))), `hypothesis "x": check 1 (sql ping): SQLPing db must not be nil`},
 		{New("x", Observe(SQLQuery(nil, "select 1"))), `hypothesis "x": check 1 (sql query select 1): SQLQuery db must not be nil`},
@@ -84,12 +87,14 @@ func TestValidate(t *testing.T) {
 		{New("x", ok.With(Timeout(0))), `hypothesis "x": check 1 (api): Timeout must be > 0, got 0s`},
 		{New("x", ok.With(MaxInFlight(-1))), `hypothesis "x": check 1 (api): MaxInFlight must be >= 11 (or 0 to derive it from Timeout/Every), got -1`},
 		{New("x", ok.With(Every(20*time.Millisecond), MaxInFlight(16))), `hypothesis "x": check 1 (api): MaxInFlight 16 is too small for Every 20ms and Timeout 1s: probes lasting up to the timeout keep 51 in flight; accepted: >= 51, or 0 to derive it`},
-		{New("x", ok.With(LoadOnly(), Expect(LatencyMax(time.Second)))), `hypothesis "x": check 1 (api): LoadOnly check has 1 tolerances; accepted: none (a check that drives load is never judged)`},
+		{New("x", ok.With(LoadOnly(), Expect(LatencyMax(time.Second)))), `hypothesis "x": check 1 (api): LoadOnly check has 1 tolerance; accepted: none (a check that drives load is never judged)`},
 		{New("x", ok.With(Expect(nil))), `hypothesis "x": check 1 (api): Expect tolerance must not be nil`},
 		// Window tolerances.
-		{New("x", ok.With(Expect(LatencyP(0, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 0`},
-		{New("x", ok.With(Expect(LatencyP(100.5, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got 100.5`},
-		{New("x", ok.With(Expect(LatencyP(math.NaN(), time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in (0,100], got NaN`},
+		{New("x", ok.With(Expect(LatencyP(0, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 0`},
+		{New("x", ok.With(Expect(LatencyP(0.99, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 0.99`},
+		{New("x", ok.With(Expect(LatencyPRelative(0.5, Baseline, 2, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 0.5`},
+		{New("x", ok.With(Expect(LatencyP(100.5, time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 100.5`},
+		{New("x", ok.With(Expect(LatencyP(math.NaN(), time.Second)))), `hypothesis "x": check 1 (api): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got NaN`},
 		{New("x", ok.With(Expect(LatencyP(99, 0)))), `hypothesis "x": check 1 (api): LatencyP max must be > 0, got 0s`},
 		{New("x", ok.With(Expect(LatencyMax(-time.Millisecond)))), `hypothesis "x": check 1 (api): LatencyMax max must be > 0, got -1ms`},
 		{New("x", ok.With(Expect(SuccessRate(1.5)))), `hypothesis "x": check 1 (api): SuccessRate min must be in [0,1], got 1.5`},
@@ -106,7 +111,7 @@ func TestValidate(t *testing.T) {
 		{New("x", ok.With(Expect(LatencyPRelative(99, Baseline, 0.5, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative factor must be >= 1 (a finite number), got 0.5`},
 		{New("x", ok.With(Expect(LatencyPRelative(99, Baseline, math.Inf(1), 0)))), `hypothesis "x": check 1 (api): LatencyPRelative factor must be >= 1 (a finite number), got +Inf`},
 		{New("x", ok.With(Expect(LatencyPRelative(99, Ref(7), 2, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative ref must be Baseline or Control, got 7`},
-		{New("x", ok.With(Expect(LatencyPRelative(0, Control, 2, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative percentile must be in (0,100], got 0`},
+		{New("x", ok.With(Expect(LatencyPRelative(0, Control, 2, 0)))), `hypothesis "x": check 1 (api): LatencyPRelative percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 0`},
 		{New("x", ok.With(Expect(LatencyPRelative(99, Control, 2, -time.Millisecond)))), `hypothesis "x": check 1 (api): LatencyPRelative plus must be >= 0, got -1ms`},
 		{New("x", ok.With(Expect(SuccessRateRelative(Baseline, 1.5)))), `hypothesis "x": check 1 (api): SuccessRateRelative maxDrop must be in [0,1], got 1.5`},
 		{New("x", ok.With(Expect(SuccessRateRelative(Baseline, -0.01)))), `hypothesis "x": check 1 (api): SuccessRateRelative maxDrop must be in [0,1], got -0.01`},
@@ -151,7 +156,7 @@ func TestBadInputSamplesNothing(t *testing.T) {
 
 	s, err := bad.Start(t.Context())
 	assert.Nil(t, s)
-	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): LatencyP percentile must be in (0,100], got 101`)
+	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 101`)
 
 	r, err := Measure(t.Context(), bad, time.Second)
 	assert.Error(t, err)
@@ -162,10 +167,12 @@ func TestBadInputSamplesNothing(t *testing.T) {
 	assert.EqualError(t, err, `hypothesis "x": window must be > 0, got 0s`)
 	_, err = Measure(t.Context(), good, time.Second)
 	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): RecoversWithin d must be < window (1s), got 1s`)
+	_, err = Measure(t.Context(), New("x", Observe(p, Every(2*time.Second))), time.Second)
+	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): Every 2s is longer than the window 1s, which could hold no sample; accepted: Every <= 1s`)
 
 	rt := &recordingT{}
 	Require(rt, bad, time.Second)
-	assert.Equal(t, []string{`hypothesis "x": check 1 (counted): LatencyP percentile must be in (0,100], got 101`}, rt.errors)
+	assert.Equal(t, []string{`hypothesis "x": check 1 (counted): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 101`}, rt.errors)
 	assert.Equal(t, 1, rt.failNow)
 	assert.Equal(t, int32(0), calls.Load(), "the probe must never run")
 }
@@ -182,9 +189,9 @@ func TestCheckIsAValue(t *testing.T) {
 	assert.Equal(t, defaultEvery, base.Interval())
 	assert.Equal(t, time.Second, a.Interval())
 	assert.Equal(t, defaultTimeout, a.ProbeTimeout())
-	assert.Equal(t, 2, a.InFlightLimit(), "derived: a 1s timeout every 1s keeps at most 2 probes in flight")
-	assert.Equal(t, 11, base.InFlightLimit(), "derived: ⌈1s/100ms⌉+1")
-	assert.Equal(t, 51, base.With(Every(20*time.Millisecond)).InFlightLimit(), "derived: ⌈1s/20ms⌉+1")
+	assert.Equal(t, 3, a.InFlightLimit(), "derived: a 1s timeout every 1s, plus 1s past the deadline: ⌈2s/1s⌉+1")
+	assert.Equal(t, 21, base.InFlightLimit(), "derived: ⌈(1s+1s)/100ms⌉+1")
+	assert.Equal(t, 101, base.With(Every(20*time.Millisecond)).InFlightLimit(), "derived: ⌈(1s+1s)/20ms⌉+1")
 	assert.Equal(t, 1024, base.With(Every(time.Millisecond), Timeout(time.Minute)).InFlightLimit(), "derived, capped")
 	assert.Equal(t, 64, base.With(MaxInFlight(64)).InFlightLimit(), "set")
 	assert.Equal(t, "api every 1s: success rate >= 90%, latency max <= 1s", a.String())

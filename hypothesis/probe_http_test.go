@@ -116,7 +116,7 @@ func TestHTTPProbeMeasured(t *testing.T) {
 	assert.GreaterOrEqual(t, timeout.P50, 100*time.Millisecond, "a timed-out sample lasts its timeout")
 
 	slow := r.Checks[3]
-	assert.Equal(t, Violated, slow.Verdict)
+	assert.Equal(t, Violated, slow.Verdict, "%s", r)
 	assert.GreaterOrEqual(t, slow.P50, 150*time.Millisecond, "the 200ms injected delay shows")
 	assert.True(t, strings.HasSuffix(tolerance(t, slow, "latency p50 <= 20ms").Expected, "20ms"))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 )
 
 // TCPConnect probes addr ("host:port") by opening a TCP connection and closing
@@ -18,8 +19,12 @@ type tcpProbe struct{ addr string }
 func (p tcpProbe) Name() string { return "tcp connect " + p.addr }
 
 func (p tcpProbe) Validate() error {
-	if _, port, err := net.SplitHostPort(p.addr); err != nil || port == "" {
+	_, port, err := net.SplitHostPort(p.addr)
+	if err != nil || port == "" {
 		return fmt.Errorf("TCPConnect address must be host:port, got %q", p.addr)
+	}
+	if n, err := strconv.Atoi(port); err == nil && (n < 1 || n > 65535) {
+		return fmt.Errorf("TCPConnect port must be in [1,65535], got %d in %q", n, p.addr)
 	}
 	return nil
 }

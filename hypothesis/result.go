@@ -13,7 +13,8 @@ import (
 // the figure it observed, as text for people (figures rounded) and, for a
 // window tolerance, as exact numbers for reports.
 type ToleranceResult struct {
-	Tolerance string // e.g. "latency p99 <= 300ms"
+	Tolerance string // e.g. "latency p99 <= 300ms", or with its Label, "fast item pages (latency p99 <= 300ms)"
+	Label     string // the intent given with Label, "" without one
 	// Source is the tolerance judged, the very value passed to Expect (nil
 	// for the default "success rate >= 100%"): compare it with ==, or ask
 	// Result.Violated.
@@ -75,9 +76,12 @@ type CheckResult struct {
 	P50, P99    time.Duration
 	Max         time.Duration
 	FirstError  string // message of the first failed sample, if any
-	Reason      string // why the check is inconclusive, when it is
-	Tolerances  []ToleranceResult
-	Harness     Harness // how well the sampler kept the check's schedule
+	// ErrorKinds counts the errors by kind, most frequent first: "status
+	// 404 ×20, probe timeout: no answer within the check's Timeout 1s ×3".
+	ErrorKinds []ErrorCount
+	Reason     string // why the check is inconclusive, when it is
+	Tolerances []ToleranceResult
+	Harness    Harness // how well the sampler kept the check's schedule
 
 	stats         *windowStats // what relative tolerances of other windows compare with
 	valueViolated bool         // a value tolerance was violated: a violation timing cannot explain
@@ -95,9 +99,22 @@ func (c CheckResult) summary() string {
 
 // figures are "40 samples, 3 errors, p99 1.2s".
 func (c CheckResult) figures() string {
-	s := fmt.Sprintf("%d samples, %d errors", c.Samples, c.Errors)
+	s := count(c.Samples, "sample", "samples") + ", " + count(c.Errors, "error", "errors")
 	if c.Samples > 0 {
 		s += ", p99 " + fmtDur(c.P99)
+	}
+	return s
+}
+
+// figuresLate are the figures, then the ticks started late or not started:
+// "40 samples, 3 errors, p99 1.2s, 2 ticks started late (up to 30ms)".
+func (c CheckResult) figuresLate() string {
+	s := c.figures()
+	if h := c.Harness; h.Late > 0 {
+		s += fmt.Sprintf(", %s started late (up to %s)", count(h.Late, "tick", "ticks"), fmtDur(h.LagMax))
+	}
+	if h := c.Harness; h.NotStarted > 0 {
+		s += fmt.Sprintf(", %s not started", count(h.NotStarted, "tick", "ticks"))
 	}
 	return s
 }
@@ -130,37 +147,40 @@ func (r Result) Samples() int {
 	return n
 }
 
-// Summary is one line: "held: 48 samples, 0 errors, p99 12ms". With several
-// checks, samples and errors are summed and p99 is the worst check's, then
-// come the violated tolerances with what was observed, or why the window
-// could not be judged. A LoadOnly check is not in these figures: its own
-// follow, "; POST /orders drives load (not judged): 50 samples, 3 errors, p99 20ms".
+// Summary is one line: "held: 48 samples, 0 errors, p99 12ms", then the
+// violated tolerances with what was observed, or why the window could not
+// be judged. With several judged checks, each has its own figures, never
+// added together, and each reason names its check: "violated: GET /a
+// violated: 20 samples, 20 errors, p99 1s; GET /b held: 20 samples, 0
+// errors, p99 2ms (GET /a: success rate >= 99%, observed 0% (0/20))". A
+// LoadOnly check is not in these figures: its own follow, "; POST /orders
+// drives load (not judged): 50 samples, 3 errors, p99 20ms".
 func (r Result) Summary() string {
 	if r.Err != nil {
 		return "inconclusive: " + r.Err.Error()
 	}
-	var sum CheckResult
-	judged := 0
+	var judgedChecks []CheckResult
 	for _, c := range r.Checks {
-		if c.LoadOnly {
-			continue
+		if !c.LoadOnly {
+			judgedChecks = append(judgedChecks, c)
 		}
-		judged++
-		sum.Samples += c.Samples
-		sum.Errors += c.Errors
-		sum.P99 = max(sum.P99, c.P99)
-		sum.Harness.Late += c.Harness.Late
-		sum.Harness.NotStarted += c.Harness.NotStarted
-		sum.Harness.LagMax = max(sum.Harness.LagMax, c.Harness.LagMax)
 	}
-	s := fmt.Sprintf("%s: %s", r.Verdict, sum.figures())
-	if h := sum.Harness; h.Late > 0 {
-		s += fmt.Sprintf(", %d ticks started late (up to %s)", h.Late, fmtDur(h.LagMax))
+	judged := len(judgedChecks)
+	s := r.Verdict.String() + ": "
+	switch judged {
+	case 0:
+		s += CheckResult{}.figures()
+	case 1:
+		s += judgedChecks[0].figuresLate()
+	default:
+		for i, c := range judgedChecks {
+			if i > 0 {
+				s += "; "
+			}
+			s += fmt.Sprintf("%s %s: %s", c.Probe, c.Verdict, c.figuresLate())
+		}
 	}
-	if h := sum.Harness; h.NotStarted > 0 {
-		s += fmt.Sprintf(", %d ticks not started", h.NotStarted)
-	}
-	why := r.why()
+	why := r.why(judged > 1)
 	if judged == 0 && len(r.Checks) > 0 {
 		why = append(why, "nothing judged: every check drives load")
 	}
@@ -176,20 +196,25 @@ func (r Result) Summary() string {
 }
 
 // why says, for the checks judged, which tolerances were violated and what
-// was observed, or why a check could not be judged.
-func (r Result) why() []string {
+// was observed, or why a check could not be judged; each reason names its
+// check when named is set.
+func (r Result) why(named bool) []string {
 	var why []string
 	for _, c := range r.Checks {
+		prefix := ""
+		if named {
+			prefix = c.Probe + ": "
+		}
 		switch {
 		case c.LoadOnly:
 		case c.Verdict == Violated:
 			for _, tr := range c.Tolerances {
 				if tr.Verdict == Violated {
-					why = append(why, fmt.Sprintf("%s, observed %s", tr.Tolerance, tr.Observed))
+					why = append(why, fmt.Sprintf("%s%s, observed %s", prefix, tr.Tolerance, tr.Observed))
 				}
 			}
 		case c.Verdict == Inconclusive && c.Reason != "":
-			why = append(why, c.Reason)
+			why = append(why, prefix+c.Reason)
 		}
 	}
 	return slices.Compact(why)
@@ -209,7 +234,7 @@ func (r Result) String() string {
 		add("Error", r.Err.Error())
 		return labeled(rows)
 	}
-	add("Window", fmt.Sprintf("%s to %s (%v, %d samples)", fmtTime(r.From), fmtTime(r.To), r.To.Sub(r.From), r.Samples()))
+	add("Window", fmt.Sprintf("%s to %s (%v, %s)", fmtTime(r.From), fmtTime(r.To), r.To.Sub(r.From), count(r.Samples(), "sample", "samples")))
 	for i, c := range r.Checks {
 		add(fmt.Sprintf("Check %d", i+1), c.describe())
 	}
@@ -230,7 +255,7 @@ func (c CheckResult) describe() string {
 	default:
 		fmt.Fprintf(&b, "%s: %s", c.Probe, c.Verdict)
 	}
-	fmt.Fprintf(&b, "\n%d samples, %d errors", c.Samples, c.Errors)
+	fmt.Fprintf(&b, "\n%s, %s", count(c.Samples, "sample", "samples"), count(c.Errors, "error", "errors"))
 	if c.InFlight > 0 {
 		fmt.Fprintf(&b, ", %d in flight", c.InFlight)
 	}
@@ -238,6 +263,7 @@ func (c CheckResult) describe() string {
 		fmt.Fprintf(&b, ", p50 %s, p99 %s, max %s", fmtDur(c.P50), fmtDur(c.P99), fmtDur(c.Max))
 	}
 	if first := cmp.Or(c.firstOther, c.FirstError); first != "" && !c.allMisses {
+		fmt.Fprintf(&b, "\nerrors by kind: %s", ErrorCounts(c.ErrorKinds))
 		fmt.Fprintf(&b, "\nfirst error: %s", first)
 	}
 	fmt.Fprintf(&b, "\nharness: %s", c.Harness)

@@ -43,7 +43,9 @@ func (s Sample) Lag() time.Duration {
 }
 
 // stopGrace is how long Stop waits, beyond the longest timeout, for probes
-// that ignore their context before recording them as failed.
+// that ignore their context before recording them as failed. The derived
+// in-flight bound leaves each probe the same grace past its deadline (see
+// MaxInFlight).
 const stopGrace = time.Second
 
 // Sampler runs every check of a hypothesis open-loop until Stop. It is safe
@@ -382,6 +384,9 @@ func validateMeasure(h *Hypothesis, window time.Duration) error {
 		return fmt.Errorf("hypothesis %q: window must be > 0, got %v", h.title, window)
 	}
 	for i, c := range h.checks {
+		if c.every > window {
+			return fmt.Errorf("hypothesis %q: check %d (%s): Every %v is longer than the window %v, which could hold no sample; accepted: Every <= %v", h.title, i+1, c.probe.Name(), c.every, window, window)
+		}
 		for _, t := range c.tolerances {
 			if r, ok := t.(*recoversWithin); ok && r.d >= window {
 				return fmt.Errorf("hypothesis %q: check %d (%s): RecoversWithin d must be < window (%v), got %v", h.title, i+1, c.probe.Name(), window, r.d)

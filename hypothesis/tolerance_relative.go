@@ -40,7 +40,7 @@ func (r Ref) validate(field string) error {
 // LatencyPRelative holds when the window's p-th percentile latency is at
 // most factor times the reference's p-th percentile plus plus: with
 // (99, Baseline, 3, 50ms), "p99 during <= 3 × p99 before + 50ms". p in
-// (0,100], factor >= 1, plus >= 0. The reference comes from Refs (an
+// [1,100], factor >= 1, plus >= 0. The reference comes from Refs (an
 // experiment fills it in); without one the tolerance is inconclusive.
 func LatencyPRelative(p float64, ref Ref, factor float64, plus time.Duration) Tolerance {
 	return &relLatencyP{p: p, ref: ref, factor: factor, plus: plus}
@@ -91,8 +91,8 @@ func (t relLatencyP) Judge(w Window) ToleranceResult { return t.judge(w.win()) }
 
 func (t relLatencyP) Validate() error {
 	switch {
-	case math.IsNaN(t.p) || t.p <= 0 || t.p > 100:
-		return fmt.Errorf("LatencyPRelative percentile must be in (0,100], got %s", fmtFloat(t.p))
+	case validPercentile("LatencyPRelative", t.p) != nil:
+		return validPercentile("LatencyPRelative", t.p)
 	case t.ref.validate("LatencyPRelative") != nil:
 		return t.ref.validate("LatencyPRelative")
 	case math.IsNaN(t.factor) || math.IsInf(t.factor, 0) || t.factor < 1:

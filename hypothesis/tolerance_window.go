@@ -11,7 +11,7 @@ import (
 // counted. Exactly at the bound holds.
 func SuccessRate(min float64) Tolerance { return &successRate{min: min} }
 
-// LatencyP holds when the p-th percentile (nearest rank, p in (0,100]) of the
+// LatencyP holds when the p-th percentile (nearest rank, p in [1,100]: 99 for p99) of the
 // window's sample latencies is at most max. Latencies count from each
 // sample's intended start, failed samples included; a sample still in flight
 // counts with the time elapsed so far, a lower bound.
@@ -83,8 +83,8 @@ func (t latencyP) Validate() error {
 	field := "LatencyP"
 	if t.isMax {
 		field = "LatencyMax"
-	} else if math.IsNaN(t.p) || t.p <= 0 || t.p > 100 {
-		return fmt.Errorf("LatencyP percentile must be in (0,100], got %s", fmtFloat(t.p))
+	} else if err := validPercentile("LatencyP", t.p); err != nil {
+		return err
 	}
 	if t.max <= 0 {
 		return fmt.Errorf("%s max must be > 0, got %v", field, t.max)
@@ -160,7 +160,7 @@ func (t minThroughput) judge(w *window) ToleranceResult {
 		return r
 	}
 	r.Measured = float64(w.successes) / d.Seconds()
-	r.Observed = fmt.Sprintf("%s/s (%d successes in %v)", fmtNum(r.Measured), w.successes, d)
+	r.Observed = fmt.Sprintf("%s/s (%s in %v)", fmtNum(r.Measured), count(w.successes, "success", "successes"), d)
 	r.Verdict = heldIf(r.Measured >= t.rate)
 	return r
 }
@@ -232,7 +232,7 @@ func (t recoversWithin) judge(w *window) ToleranceResult {
 	}
 	switch {
 	case failedAfter > 0:
-		r.Observed = fmt.Sprintf("%d failures after %v, first at %v", failedAfter, t.d, fmtDur(firstFailAfter.Sub(w.origin)))
+		r.Observed = fmt.Sprintf("%s after %v, first at %v", count(failedAfter, "failure", "failures"), t.d, fmtDur(firstFailAfter.Sub(w.origin)))
 		r.Verdict = Violated
 	case after == 0:
 		r.Observed = "no finished sample after " + t.d.String()
@@ -242,6 +242,16 @@ func (t recoversWithin) judge(w *window) ToleranceResult {
 		r.Verdict = Held
 	}
 	return r
+}
+
+// validPercentile checks the percentile p of the tolerance named field: in
+// [1,100], so that a fraction (0.99 meant as p99) is refused, not judged as
+// the 0.99th percentile.
+func validPercentile(field string, p float64) error {
+	if math.IsNaN(p) || p < 1 || p > 100 {
+		return fmt.Errorf("%s percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got %s", field, fmtFloat(p))
+	}
+	return nil
 }
 
 // defaultSuccessRate is SuccessRate(1), applied to checks that declare no

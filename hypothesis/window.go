@@ -55,7 +55,7 @@ func (w Window) SuccessRate() float64 {
 	return float64(x.successes) / float64(x.finished)
 }
 
-// LatencyP is the p-th percentile (nearest rank, p in (0,100]) of the
+// LatencyP is the p-th percentile (nearest rank, p in [1,100]) of the
 // samples' latencies, failed ones included and those in flight counted with
 // the time elapsed so far; 0 with no sample.
 func (w Window) LatencyP(p float64) time.Duration { return percentile(w.win().latencies, p) }

@@ -12,6 +12,12 @@
 // When a test ran several times (-count=N), its runs are grouped in one row,
 // and the verdicts column shows whether they all agreed.
 //
+// ERRORS DURING counts the failed samples of the judged checks only: a
+// check that drives load (hypothesis.LoadOnly) is not judged, and its errors
+// are the load's, not the hypothesis's. VIOLATED AFTER lists the tolerances
+// violated in the steady state after the rollback (a system that did not
+// recover).
+//
 // HARNESS LAG p90 is how late the harness started its probes, at worst over
 // every judged window; SATURATED counts the windows in which it could not keep
 // its schedule (judged inconclusive when they would otherwise deviate).
@@ -82,26 +88,38 @@ type journal struct {
 }
 
 type steadyState struct {
-	Met    bool `json:"steady_state_met"`
-	Probes []struct {
-		Activity struct {
-			Name string `json:"name"`
-		} `json:"activity"`
-		Output struct {
-			Samples int     `json:"sample_count"`
-			Errors  int     `json:"error_count"`
-			P99     float64 `json:"p99"`
-			Harness struct {
-				LagP90    float64 `json:"lag_p90"`
-				Saturated bool    `json:"saturated"`
-			} `json:"harness"`
-			Tolerances []struct {
-				Tolerance string `json:"tolerance"`
-				Observed  string `json:"observed"`
-				Verdict   string `json:"verdict"`
-			} `json:"tolerances"`
-		} `json:"output"`
-	} `json:"probes"`
+	Met    bool          `json:"steady_state_met"`
+	Probes []probeRecord `json:"probes"`
+}
+
+// probeRecord is one check judged over one window.
+type probeRecord struct {
+	Activity struct {
+		Name string `json:"name"`
+	} `json:"activity"`
+	Output struct {
+		Verdict string  `json:"verdict"`
+		Reason  string  `json:"reason"`
+		Samples int     `json:"sample_count"`
+		Errors  int     `json:"error_count"`
+		P99     float64 `json:"p99"`
+		Harness struct {
+			LagP90    float64 `json:"lag_p90"`
+			Saturated bool    `json:"saturated"`
+		} `json:"harness"`
+		Tolerances []struct {
+			Tolerance string `json:"tolerance"`
+			Observed  string `json:"observed"`
+			Verdict   string `json:"verdict"`
+		} `json:"tolerances"`
+	} `json:"output"`
+}
+
+// loadOnly reports whether the probe record is of a check that drives load
+// and is not judged (hypothesis.LoadOnly): "not judged" since the journal
+// says so, its reason before.
+func (p probeRecord) loadOnly() bool {
+	return p.Output.Verdict == "not judged" || p.Output.Reason == "drives load (not judged)"
 }
 
 // expect is the experiment's expectation, "hold" or "deviation", from its
@@ -127,7 +145,8 @@ type row struct {
 	DuringP99  time.Duration // worst over the method's windows and runs
 	Errors     int           // failed samples during the method, over runs
 	Samples    int
-	Violated   []string      // tolerances violated during the method, "observed" of the worst
+	Violated   []string      // tolerances violated during the method
+	After      []string      // tolerances violated in the steady state after the rollback
 	LagP90     time.Duration // the harness's worst p90 lateness, over every judged window and run
 	Windows    int           // judged windows, over runs
 	Saturated  int           // judged windows in which the harness could not keep its schedule
@@ -221,6 +240,9 @@ func (r *row) add(j journal) {
 	}
 	for _, w := range j.SteadyStates.During {
 		for _, p := range w.Probes {
+			if p.loadOnly() {
+				continue
+			}
 			r.DuringP99 = max(r.DuringP99, seconds(p.Output.P99))
 			r.Errors += p.Output.Errors
 			r.Samples += p.Output.Samples
@@ -231,6 +253,23 @@ func (r *row) add(j journal) {
 			}
 		}
 	}
+	if a := j.SteadyStates.After; a != nil {
+		for _, p := range a.Probes {
+			for _, tr := range p.Output.Tolerances {
+				if tr.Verdict == "violated" && !slices.Contains(r.After, tr.Tolerance) {
+					r.After = append(r.After, tr.Tolerance)
+				}
+			}
+		}
+	}
+}
+
+// list joins tolerances, or says "-" for none.
+func list(tols []string) string {
+	if len(tols) == 0 {
+		return "-"
+	}
+	return strings.Join(tols, "; ")
 }
 
 func (r *row) verdicts() string {
@@ -266,7 +305,7 @@ func render(w io.Writer, rows []*row) bool {
 		return false
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tHARNESS LAG p90\tSATURATED\tVIOLATED DURING")
+	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tHARNESS LAG p90\tSATURATED\tVIOLATED DURING\tVIOLATED AFTER")
 	all := true
 	for _, r := range rows {
 		result := "pass"
@@ -274,13 +313,9 @@ func render(w io.Writer, rows []*row) bool {
 			result = fmt.Sprintf("FAIL (%d of %d)", r.Runs-r.Passed, r.Runs)
 			all = false
 		}
-		violated := "-"
-		if len(r.Violated) > 0 {
-			violated = strings.Join(r.Violated, "; ")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%d/%d\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%d/%d\t%s\t%s\n",
 			r.Experiment, r.Version, r.Expect, r.verdicts(), result,
-			round(r.BeforeP99), round(r.DuringP99), r.Errors, r.Samples, round(r.LagP90), r.Saturated, r.Windows, violated)
+			round(r.BeforeP99), round(r.DuringP99), r.Errors, r.Samples, round(r.LagP90), r.Saturated, r.Windows, list(r.Violated), list(r.After))
 	}
 	_ = tw.Flush()
 	runs, passed := 0, 0

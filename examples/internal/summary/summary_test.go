@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,8 +45,8 @@ func TestSummaryGroupsRunsAndFlagsTheOneThatFailed(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 4, out.String())
 	assert.Contains(t, lines[0], "EXPERIMENT")
-	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +fragile +deviation +deviated×1 held×1 +FAIL \(1 of 2\) .* 40/160 +0s +0/8 +success rate >= 95%$`, lines[1])
-	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +robust +hold +held +pass .* 0/80 +0s +0/4 +-$`, lines[2])
+	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +fragile +deviation +deviated×1 held×1 +FAIL \(1 of 2\) .* 40/160 +0s +0/8 +success rate >= 95% +-$`, lines[1])
+	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +robust +hold +held +pass .* 0/80 +0s +0/4 +- +-$`, lines[2])
 	assert.Equal(t, "3 experiment runs, 2 passed, 1 failed", lines[3])
 }
 
@@ -91,4 +93,47 @@ func TestSummaryNamesExplorerCells(t *testing.T) {
 		r := newRow(j)
 		assert.Equal(t, want, [2]string{r.Experiment, r.Version}, test)
 	}
+}
+
+// A check that drives load is not judged: its errors are not the
+// hypothesis's; a tolerance violated after the rollback has its column.
+func TestSummaryLeavesLoadOutAndShowsTheAfterPhase(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "TestGatewayWhenUpstreamIsDownAndBack_robust.journal.json"))
+	require.NoError(t, err)
+	var j map[string]any
+	require.NoError(t, json.Unmarshal(b, &j))
+	ss := j["steady_states"].(map[string]any)
+	for _, w := range ss["during"].([]any) {
+		w := w.(map[string]any)
+		load := map[string]any{
+			"activity": map[string]any{"name": "POST /orders"},
+			"output": map[string]any{"status": 0, "verdict": "not judged", "reason": "drives load (not judged)",
+				"sample_count": 100, "error_count": 90, "p99": 9.0, "tolerances": []any{}},
+		}
+		w["probes"] = append(w["probes"].([]any), load)
+	}
+	after := ss["after"].(map[string]any)
+	tol := after["probes"].([]any)[0].(map[string]any)["output"].(map[string]any)["tolerances"].([]any)[1].(map[string]any)
+	require.Equal(t, "success rate >= 95%", tol["tolerance"])
+	tol["verdict"] = "violated"
+	dir := t.TempDir()
+	b, err = json.Marshal(j)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "x.journal.json"), b, 0o644))
+
+	rows, err := load(dir)
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	r := rows[0]
+	assert.Zero(t, r.Errors, "the load's errors are not the hypothesis's")
+	assert.Equal(t, 80, r.Samples, "the judged check's samples only")
+	assert.Less(t, r.DuringP99, time.Second, "the load's latency is not the hypothesis's")
+	assert.Empty(t, r.Violated)
+	assert.Equal(t, []string{"success rate >= 95%"}, r.After)
+
+	var out bytes.Buffer
+	render(&out, rows)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Regexp(t, `VIOLATED DURING +VIOLATED AFTER$`, lines[0])
+	assert.Regexp(t, ` 0/80 .* +- +success rate >= 95%$`, lines[1])
 }
