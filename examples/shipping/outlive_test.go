@@ -35,6 +35,9 @@ func TestRatesChild(t *testing.T) {
 }
 
 func TestRatesNeverOutliveTheTestProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a copy of the test binary and kills it (seconds); skipped under -short")
+	}
 	if !process.DiesWithTestProcess {
 		t.Skip("no parent-death signal on " + runtime.GOOS + ": only the test's cleanup stops the service")
 	}
