@@ -43,11 +43,17 @@
 //	                  fragile: retries UNAVAILABLE at once until its deadline
 //	                  experiment: the upstream sheds 95% of calls (grpcfault), the
 //	                  fragile twin caught by the upstream's request rate: a retry storm
+//	shipping/         a rate service run as a binary (cmd/rates, fixtures/process), and its client
+//	                  robust: retries with full jitter within a 4 s budget
+//	                  fragile: one attempt
+//	                  experiment: the rate service crashes (SIGKILL) and starts again, slowly
 //	internal/summary  prints the table of verdicts from the experiments' journals
 //
 // Each service package has a Config with Validate, a New constructor that
 // returns an http.Handler through Service.Handler, and a Start helper that
-// serves it on a loopback address for the duration of a test.
+// serves it on a loopback address for the duration of a test. The shipping
+// service is a binary instead (cmd/rates, run by fixtures/process); its
+// package is the client that calls it.
 //
 // # Running
 //
