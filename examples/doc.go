@@ -29,7 +29,8 @@
 //	                  fragile twins: NoRetry, NoIdempotency (a retry duplicates orders),
 //	                  Storm (a connection per attempt, no jitter, no budget: a retry storm)
 //	                  experiments: connections reset, answers lost, Postgres restarts,
-//	                  recovery after a connection storm (a metastable failure)
+//	                  recovery after a connection storm (a metastable failure),
+//	                  serialization failures on half the writes (pgfault)
 //	                  plus an audit: every acknowledged order stored exactly once
 //	gateway/          HTTP gateway in front of an upstream quote service
 //	                  robust: 100 ms client timeout, circuit breaker (sony/gobreaker), fallback
@@ -43,6 +44,10 @@
 //	                  fragile: retries UNAVAILABLE at once until its deadline
 //	                  experiment: the upstream sheds 95% of calls (grpcfault), the
 //	                  fragile twin caught by the upstream's request rate: a retry storm
+//	likes/            HTTP like counter on Redis (INCR)
+//	                  robust: retries a refused write with backoff, on a new connection
+//	                  fragile: one attempt, READONLY is a request error
+//	                  experiment: a failover, writes answered READONLY (redisfault)
 //	shipping/         a rate service run as a binary (cmd/rates, fixtures/process), and its client
 //	                  robust: retries with full jitter within a 4 s budget
 //	                  fragile: one attempt
