@@ -173,6 +173,7 @@ type reportPage struct {
 	Chart      chart
 	Windows    []windowRow
 	Violations []violationRow
+	Faults     []faultRow // each applied fault, with its reach
 	Events     []eventRow
 	Meta       []metaTag // what the index reads back
 }
@@ -299,6 +300,8 @@ func (r *runner) reportPage(journal string) reportPage {
 		note = "the hypothesis held"
 	case rep.Status == StatusNotSteady:
 		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
+	case rep.Status == StatusInconclusive && len(r.unreached()) > 0:
+		note = "the run was inconclusive: a fault reached nothing, which never passes"
 	case rep.Status == StatusInconclusive:
 		note = "the run was inconclusive: some window could not be judged, which never passes"
 	case rep.Status == StatusAborted:
@@ -352,6 +355,7 @@ func (r *runner) reportPage(journal string) reportPage {
 			p.Violations = append(p.Violations, violations(j.label, "control", j.ctrl)...)
 		}
 	}
+	p.Faults = r.faultRows()
 	p.Events = r.eventRows()
 	p.Headline = r.headline()
 	p.Chart = r.chart(js)
@@ -390,6 +394,9 @@ func statusCSS(s Status) string {
 func (r *runner) headline() string {
 	if r.abort != nil {
 		return "aborted: " + r.abort.Error()
+	}
+	if un := r.unreached(); len(un) > 0 {
+		return unreachedLine(un[0])
 	}
 	if len(r.report.Deviations) > 0 {
 		d := r.report.Deviations[0]
