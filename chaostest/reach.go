@@ -1,6 +1,7 @@
 package chaostest
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,6 +25,26 @@ import (
 //	chaostest.Inject(fallback.Down(), chaostest.MayReachNothing()) // read only when the primary fails
 func MayReachNothing() StepOption {
 	return stepOption{desc: "MayReachNothing()", apply: func(s *Step) { s.quiet = true }}
+}
+
+// ApplyMeasured applies f outside an experiment, with a context that lets
+// it register its reach as Run's does, and returns its revert and how to
+// read the reach it registered (false when it registered none): the way
+// to test a Fault's reach without running an experiment. Run reads the
+// reach once the fault is reverted; so should the caller.
+func ApplyMeasured(ctx context.Context, f Fault) (Revert, func() (Reach, bool), error) {
+	m := &reachMeter{}
+	rv, err := f.Apply(context.WithValue(ctx, reachKey{}, m))
+	if err != nil {
+		return nil, nil, err
+	}
+	return rv, func() (Reach, bool) {
+		measure := m.get()
+		if measure == nil {
+			return Reach{}, false
+		}
+		return measure(), true
+	}, nil
 }
 
 // mayReachNothing reports whether the step of a was marked MayReachNothing.
