@@ -26,6 +26,7 @@ import (
 // per window; the control group beside the experiment group; each window's
 // verdict in colour, with the reason when inconclusive and the load it was
 // judged under; the violated tolerances with expected and observed figures;
+// each applied fault with the time its apply took and its reach (reach.go);
 // and the command that reproduces the run. In a journal directory shared by
 // experiments (-chaostest.journal), index.html lists every report in it
 // (see reportindex.go). The page is drawn by reportchart.go and the
