@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Reach as evidence: what each applied fault measured it acted on (see
@@ -45,6 +46,41 @@ func ApplyMeasured(ctx context.Context, f Fault) (Revert, func() (Reach, bool), 
 		}
 		return measure(), true
 	}, nil
+}
+
+// FaultReach is one applied fault of a Report and what it reached.
+type FaultReach struct {
+	Fault string // the fault's Name
+	// Reach is what the fault measured it acted on; nil when it measures
+	// none (or failed to apply).
+	Reach *Reach
+	// MayReachNothing: its step allowed it to reach nothing.
+	MayReachNothing bool
+	// ApplyTook is how long the fault's Apply took.
+	ApplyTook time.Duration
+}
+
+// Unreached reports whether the fault reached nothing although its step
+// is strict: what makes a run inconclusive.
+func (f FaultReach) Unreached() bool {
+	return f.Reach != nil && !f.Reach.Reached && !f.MayReachNothing
+}
+
+// faultReaches are the report's faults.
+func (r *runner) faultReaches() []FaultReach {
+	var out []FaultReach
+	for _, a := range r.applied {
+		if a.applyErr != nil {
+			continue
+		}
+		fr := FaultReach{Fault: a.name, MayReachNothing: r.mayReachNothing(a), ApplyTook: a.applyEnd.Sub(a.applyStart)}
+		if a.reach != nil {
+			rc := *a.reach
+			fr.Reach = &rc
+		}
+		out = append(out, fr)
+	}
+	return out
 }
 
 // mayReachNothing reports whether the step of a was marked MayReachNothing.

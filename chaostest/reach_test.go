@@ -51,6 +51,9 @@ func TestReachOfNothingMakesTheRunInconclusive(t *testing.T) {
 	if rep.Status != chaostest.StatusInconclusive || rep.Passed || !ft.Failed() {
 		t.Fatalf("status %q passed %v failed %v, want inconclusive and a failed test:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.errors())
 	}
+	if len(rep.Faults) != 1 || !rep.Faults[0].Unreached() || rep.Faults[0].Reach.Summary != reachedNothing.Summary {
+		t.Errorf("report's faults %+v, want the one fault, unreached", rep.Faults)
+	}
 	msg := ft.errors()
 	mustContain(t, "failure message", msg,
 		`experiment "fake service stays healthy": inconclusive: a fault reached nothing`,
@@ -90,6 +93,9 @@ func TestMayReachNothingJudgesAsUsual(t *testing.T) {
 		ft, rep := runExp("TestReach/quiet", quick(s.healthy(), chaostest.Inject(f, chaostest.MayReachNothing())))
 		if ft.Failed() || rep.Status != chaostest.StatusHeld {
 			t.Fatalf("status %q, want held: a quiet fault that reached nothing is judged as usual:\n%s", rep.Status, ft.errors())
+		}
+		if len(rep.Faults) != 1 || rep.Faults[0].Unreached() || !rep.Faults[0].MayReachNothing || rep.Faults[0].Reach.Reached {
+			t.Errorf("report's faults %+v, want the one fault, reached nothing, allowed", rep.Faults)
 		}
 		mustContain(t, "narrative", ft.log(), "fault off (rollback): fallback: down … reached nothing (allowed: MayReachNothing): no connection went through")
 	})

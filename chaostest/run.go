@@ -718,6 +718,7 @@ func (r *runner) finish() Report {
 	}
 	r.report.Status = r.status()
 	r.report.SeedUsed = r.seedUse.used.Load()
+	r.report.Faults = r.faultReaches()
 	ok := r.expected()
 	r.report.Passed = ok && !r.revertFailed
 	r.report.Duration = time.Since(r.start)
