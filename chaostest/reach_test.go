@@ -164,11 +164,13 @@ func TestReachInJournalAndReport(t *testing.T) {
 	if err := json.Unmarshal(raw, &j); err != nil {
 		t.Fatal(err)
 	}
-	if len(j.Run) != 2 || j.Run[0].Output.Reach == nil || j.Run[1].Output.Reach == nil {
-		t.Fatalf("run records %+v, want two with a reach", j.Run)
-	}
+	withReach := 0
 	for _, r := range j.Run {
 		got := r.Output.Reach
+		if got == nil {
+			continue // a window's probe record
+		}
+		withReach++
 		switch r.Activity.Name {
 		case "quotes: latency 1s":
 			if !got.Reached || got.Summary != reached12.Summary || got.Counts["chunks_delayed_downstream"] != 340 || got.MayReachNothing {
@@ -179,6 +181,9 @@ func TestReachInJournalAndReport(t *testing.T) {
 				t.Errorf("reach of %s: %+v, want reached nothing, allowed", r.Activity.Name, got)
 			}
 		}
+	}
+	if withReach != 2 {
+		t.Errorf("%d run records with a reach, want the two faults':\n%s", withReach, raw)
 	}
 	page, err := os.ReadFile(strings.TrimSuffix(rep.Journal, ".journal.json") + ".report.html")
 	if err != nil {
