@@ -20,8 +20,8 @@
 //
 // # The method
 //
-//   - [Inject] schedules a [Fault] as a [Step], with [StepOption]s [At] and
-//     [For]; a Step is a Method by itself.
+//   - [Inject] schedules a [Fault] as a [Step], with [StepOption]s [At],
+//     [For] and [MayReachNothing]; a Step is a Method by itself.
 //   - [Together] runs steps from the same origin; [Sequence] runs each after
 //     the previous one.
 //   - A [Fault] has a Name and an Apply that returns its [Revert];
@@ -52,6 +52,26 @@
 // hypothesis is refused before the run), [While] a fault was applied,
 // or [NotRecovered] after the rollback. [Report.Deviated] asks the same
 // question of a report.
+//
+// # Evidence that the fault happened
+//
+// A fault that reached nothing proves nothing: the most common wiring
+// mistake (the service is given its dependency's address, not the
+// proxy's) leaves every window held. So a fault measures its [Reach]: its
+// Apply calls [MeasureReach] with how to count what it acted on
+// (connections, requests, the container's use), and Run reads it once the
+// fault is reverted. The reach ends the fault's off line of the narrative
+// ("fault off (schedule): quotes: latency 1s … reached 12 connections"),
+// and is the output of the fault's run record in the journal and a column
+// of the report's table of faults, beside the time the fault took to
+// apply. A fault whose reach says Reached false makes the run
+// inconclusive, never held and never the deviation an experiment expects,
+// with one line in the failure message naming the fault and saying what
+// happened and how to fix it. A fault meant to be quiet (it only matters
+// if the system happens to use what it breaks) is injected with
+// [MayReachNothing]: its reach is reported, the run judged as usual. A
+// fault that measures no reach is never held against the run.
+// [ApplyMeasured] applies a fault outside an experiment, to test its reach.
 //
 // # What a run tells
 //

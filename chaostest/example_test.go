@@ -125,3 +125,29 @@ func ExampleControl() {
 	// <nil>
 	// Control: required: the steady state has a tolerance relative to hypothesis.Control, so it needs a control group to compare with
 }
+
+// A fault says what it acted on with MeasureReach, from its Apply;
+// ApplyMeasured reads it as Run does, once the fault is reverted. A fault
+// meant to be quiet is injected with MayReachNothing.
+func ExampleMeasureReach() {
+	var requests int64 // what the fault's proxy saw while it was applied
+	f := chaostest.FaultFunc("fallback: down", func(ctx context.Context) (chaostest.Revert, error) {
+		chaostest.MeasureReach(ctx, func() chaostest.Reach {
+			if requests == 0 {
+				return chaostest.Reach{Summary: "no request went through the fallback's proxy: is the fallback called at all?"}
+			}
+			return chaostest.Reach{Reached: true, Summary: fmt.Sprintf("%d requests", requests), Counts: map[string]int64{"requests": requests}}
+		})
+		return nil, nil
+	})
+	revert, reach, _ := chaostest.ApplyMeasured(context.Background(), f)
+	if revert != nil {
+		_ = revert(context.Background())
+	}
+	rc, _ := reach()
+	fmt.Println(rc.Reached, rc.Summary)
+	fmt.Println(chaostest.Inject(f, chaostest.MayReachNothing()))
+	// Output:
+	// false no request went through the fallback's proxy: is the fallback called at all?
+	// "fallback: down" at +0s until the method ends (may reach nothing)
+}

@@ -118,6 +118,9 @@ type Report struct {
 	Seed          int64
 	SeedUsed      bool // a fault read the seed (SeedFrom): -chaostest.seed replays it
 	Duration      time.Duration
+	// Faults are the faults applied in the method, in order of
+	// application, each with the reach it measured (reach.go).
+	Faults []FaultReach
 }
 
 // Deviated reports whether some deviation matches every reason (see

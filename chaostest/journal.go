@@ -278,6 +278,9 @@ type faultOutput struct {
 	AppliedAt  jsonFloat  `json:"applied_at"`            // seconds from the method's start
 	RevertedAt *jsonFloat `json:"reverted_at,omitempty"` // seconds from the method's start
 	RevertedBy string     `json:"reverted_by,omitempty"` // schedule|rollback|cleanup
+	// Reach is what the fault measured it acted on (reach.go); absent when
+	// the fault measures none.
+	Reach *reachOutput `json:"reach,omitempty"`
 }
 
 func stamp(t time.Time) string {
@@ -606,6 +609,7 @@ func (r *runner) faultRuns(prov processProvider) (runs, rollbacks []activityRun)
 			at := seconds(a.revertStart.Sub(r.m0))
 			out.RevertedAt, out.RevertedBy = &at, a.revertedBy
 		}
+		out.Reach = r.reachOutputOf(a)
 		run := activityRun{
 			Activity: actionDecl(prov, a.slot), Output: out, Status: ctkSucceeded,
 			Start: stamp(a.applyStart), End: stamp(a.applyEnd), Duration: seconds(a.applyEnd.Sub(a.applyStart)),
@@ -742,6 +746,9 @@ func (r *runner) journalReason() string {
 	case StatusHeld:
 		return ""
 	case StatusNotSteady, StatusInconclusive:
+		if un := r.unreached(); len(un) > 0 {
+			return unreachedLine(un[0])
+		}
 		if !r.report.Before.Held() || (r.e.Control != nil && !r.report.ControlBefore.Held()) {
 			return "before: " + unmetChecks(r.report.Before, r.report.ControlBefore)
 		}

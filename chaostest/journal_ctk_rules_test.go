@@ -591,7 +591,51 @@ func (c *ctkCheck) records(j map[string]any) {
 					c.failf(w+".tolerance_met", "%v, but within_tolerance of its tolerance and output says %v (%v)", tm, want, err)
 				}
 			}
+			if k == "run" {
+				c.reach(w+".output", m["output"], j)
+			}
 		}
+	}
+}
+
+// reach: chaostest's own, the output of a fault's run record may hold the
+// fault's reach: reached (a boolean), a summary, counts (integers) and
+// may_reach_nothing; a strict fault that reached nothing makes the run
+// inconclusive (or aborted), never held or deviated.
+func (c *ctkCheck) reach(where string, out any, j map[string]any) {
+	o, _ := out.(map[string]any)
+	rv, present := o["reach"]
+	if !present {
+		return
+	}
+	r, ok := rv.(map[string]any)
+	if !ok {
+		c.failf(where+".reach", "%v, want an object", rv)
+		return
+	}
+	reached, ok := r["reached"].(bool)
+	if !ok {
+		c.failf(where+".reach.reached", "%v, want a boolean", r["reached"])
+	}
+	if s, _ := r["summary"].(string); s == "" {
+		c.failf(where+".reach.summary", "missing or empty")
+	}
+	quiet, ok := r["may_reach_nothing"].(bool)
+	if !ok {
+		c.failf(where+".reach.may_reach_nothing", "%v, want a boolean", r["may_reach_nothing"])
+	}
+	counts, ok := r["counts"].(map[string]any)
+	if !ok {
+		c.failf(where+".reach.counts", "%v, want an object of counts", r["counts"])
+	}
+	for k, v := range counts {
+		if n, ok := v.(json.Number); !ok || strings.ContainsAny(n.String(), ".eE") {
+			c.failf(where+".reach.counts."+k, "%v, want an integer count", v)
+		}
+	}
+	x, _ := j["chaostest"].(map[string]any)
+	if v, _ := x["verdict"].(string); !reached && !quiet && (v == "held" || v == "deviated") {
+		c.failf(where+".reach", "a fault reached nothing, yet the verdict is %q: such a run is inconclusive", v)
 	}
 }
 

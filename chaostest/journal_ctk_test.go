@@ -130,6 +130,10 @@ func ctkScenarios() []ctkScenario {
 			h := hypothesis.New("fake service answers", hypothesis.Observe(s.probe(), hypothesis.Every(10*time.Millisecond)))
 			return quick(h, chaostest.Inject(newFault("harmless")))
 		}, chaostest.StatusHeld, "completed", false},
+		{"inconclusive_unreached", func() Experiment {
+			s := &system{}
+			return quick(s.healthy(), chaostest.Inject(reaching(newFault("reaches nothing"), reachedNothing)))
+		}, chaostest.StatusInconclusive, "completed", false},
 		{"aborted_apply", func() Experiment {
 			s := &system{}
 			f := newFault("broken fault")

@@ -24,7 +24,10 @@ type slowFault struct{ s *system }
 
 func (f slowFault) Name() string               { return "fake service: +300ms" }
 func (f slowFault) Attributes() map[string]any { return map[string]any{"latency_ms": 300} }
-func (f slowFault) Apply(context.Context) (chaostest.Revert, error) {
+func (f slowFault) Apply(ctx context.Context) (chaostest.Revert, error) {
+	chaostest.MeasureReach(ctx, func() chaostest.Reach {
+		return chaostest.Reach{Reached: true, Summary: "every probe call, slowed by 300ms", Counts: map[string]int64{"faults_applied": 1}}
+	})
 	f.s.slow.Store(int64(300 * time.Millisecond))
 	return func(context.Context) error { f.s.slow.Store(0); return nil }, nil
 }

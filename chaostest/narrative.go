@@ -146,6 +146,10 @@ func (r *runner) failureMessage() string {
 			b.WriteString("\n")
 		}
 	case StatusInconclusive:
+		if un := r.unreached(); len(un) > 0 {
+			r.writeUnreached(&b, un)
+			break
+		}
 		if r.gate() != hypothesis.Held {
 			b.WriteString(": the steady state before could not be judged, so the method never ran\n")
 			writeViolations(&b, "before", rep.Before)

@@ -26,6 +26,7 @@ import (
 // per window; the control group beside the experiment group; each window's
 // verdict in colour, with the reason when inconclusive and the load it was
 // judged under; the violated tolerances with expected and observed figures;
+// each applied fault with the time its apply took and its reach (reach.go);
 // and the command that reproduces the run. In a journal directory shared by
 // experiments (-chaostest.journal), index.html lists every report in it
 // (see reportindex.go). The page is drawn by reportchart.go and the
@@ -173,6 +174,7 @@ type reportPage struct {
 	Chart      chart
 	Windows    []windowRow
 	Violations []violationRow
+	Faults     []faultRow // each applied fault, with its reach
 	Events     []eventRow
 	Meta       []metaTag // what the index reads back
 }
@@ -299,6 +301,8 @@ func (r *runner) reportPage(journal string) reportPage {
 		note = "the hypothesis held"
 	case rep.Status == StatusNotSteady:
 		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
+	case rep.Status == StatusInconclusive && len(r.unreached()) > 0:
+		note = "the run was inconclusive: a fault reached nothing, which never passes"
 	case rep.Status == StatusInconclusive:
 		note = "the run was inconclusive: some window could not be judged, which never passes"
 	case rep.Status == StatusAborted:
@@ -352,6 +356,7 @@ func (r *runner) reportPage(journal string) reportPage {
 			p.Violations = append(p.Violations, violations(j.label, "control", j.ctrl)...)
 		}
 	}
+	p.Faults = r.faultRows()
 	p.Events = r.eventRows()
 	p.Headline = r.headline()
 	p.Chart = r.chart(js)
@@ -390,6 +395,9 @@ func statusCSS(s Status) string {
 func (r *runner) headline() string {
 	if r.abort != nil {
 		return "aborted: " + r.abort.Error()
+	}
+	if un := r.unreached(); len(un) > 0 {
+		return unreachedLine(un[0])
 	}
 	if len(r.report.Deviations) > 0 {
 		d := r.report.Deviations[0]

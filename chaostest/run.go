@@ -427,8 +427,8 @@ func (r *runner) applyOne(sl slot) bool {
 			t.Errorf("chaostest: experiment %q: revert of fault %q failed: %v", r.e.Title, a.name, err)
 		}
 	})
-	r.event(a.applyStart, "on", a.name)
-	r.logf("%s fault on: %s", r.offset(a.applyStart), a.name)
+	r.event(a.applyStart, "on", a.name+" ("+applyNote(a)+")")
+	r.logf("%s fault on: %s (%s)", r.offset(a.applyStart), a.name, applyNote(a))
 	return true
 }
 
@@ -449,8 +449,12 @@ func (r *runner) revertOne(a *appliedFault, by string) {
 		t.Errorf("chaostest: experiment %q: revert of fault %q failed: %v", r.e.Title, a.name, err)
 		return
 	}
-	r.event(a.revertStart, "off", a.name)
-	r.logf("%s fault off (%s): %s", r.offset(a.revertStart), by, a.name)
+	off := a.name
+	if note := r.reachNote(a); note != "" {
+		off += " … " + note
+	}
+	r.event(a.revertStart, "off", off)
+	r.logf("%s fault off (%s): %s", r.offset(a.revertStart), by, off)
 }
 
 // revertContext bounds a revert by revertTimeout and, when the test has a
@@ -714,6 +718,7 @@ func (r *runner) finish() Report {
 	}
 	r.report.Status = r.status()
 	r.report.SeedUsed = r.seedUse.used.Load()
+	r.report.Faults = r.faultReaches()
 	ok := r.expected()
 	r.report.Passed = ok && !r.revertFailed
 	r.report.Duration = time.Since(r.start)

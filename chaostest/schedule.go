@@ -13,9 +13,10 @@ type Step struct {
 	at     time.Duration
 	dur    time.Duration
 	hasFor bool
+	quiet  bool // MayReachNothing: reaching nothing does not make the run inconclusive
 }
 
-// StepOption schedules a step: At and For.
+// StepOption schedules a step: At and For; MayReachNothing marks it quiet.
 type StepOption interface {
 	applyStep(s *Step)
 	String() string
@@ -71,6 +72,9 @@ func (s Step) String() string {
 		out += fmt.Sprintf(" for %v", s.dur)
 	} else {
 		out += " until the method ends"
+	}
+	if s.quiet {
+		out += " (may reach nothing)"
 	}
 	return out
 }

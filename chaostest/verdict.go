@@ -10,8 +10,10 @@ import "github.com/go-resilience/resilience/hypothesis"
 //     group, with a control group);
 //   - deviated: a window during the method, or the after window (after the
 //     recovery allowance), violated the hypothesis;
-//   - inconclusive: no violation, but some window could not be judged
-//     (the steady state before included: the method then never ran);
+//   - inconclusive: a fault reached nothing (its Reach says so and its step
+//     is not MayReachNothing), whatever the windows say; or no violation,
+//     but some window could not be judged (the steady state before
+//     included: the method then never ran);
 //   - held: every window held.
 func (r *runner) status() Status {
 	if r.abort != nil {
@@ -21,6 +23,9 @@ func (r *runner) status() Status {
 	case hypothesis.Violated:
 		return StatusNotSteady
 	case hypothesis.Inconclusive:
+		return StatusInconclusive
+	}
+	if len(r.unreached()) > 0 {
 		return StatusInconclusive
 	}
 	if len(r.report.Deviations) > 0 {
