@@ -20,6 +20,9 @@ type Revert func(ctx context.Context) error
 //
 //	interface{ Validate() error }            checked before anything starts; a one-line error naming the field
 //	interface{ Attributes() map[string]any } recorded as the activity's chaostest "arguments" in the journal
+//	interface{ Overlaps(other Fault) error } checked before anything starts, for each other fault of the
+//	                                         method whose window overlaps this one's: an error refuses the
+//	                                         pair (two latencies on one stream of a proxy would add up)
 type Fault interface {
 	// Name is what messages and the journal show, e.g.
 	// "redis: latency 500ms ±50ms downstream, toxicity 100%".
@@ -33,6 +36,10 @@ type Fault interface {
 // validator is the optional ability of a Fault to check its settings before
 // the experiment starts.
 type validator interface{ Validate() error }
+
+// overlapper is the optional ability of a Fault to refuse another fault
+// applied at the same time.
+type overlapper interface{ Overlaps(other Fault) error }
 
 // attributer is the optional ability of a Fault to describe its settings for
 // the journal.

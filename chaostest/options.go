@@ -246,7 +246,7 @@ func checkReasons(rs []Reason) error {
 func (e *experiment) options(opts []Option) error {
 	for i, o := range opts {
 		if o == nil {
-			return fmt.Errorf("option %d is nil", i+1)
+			return fmt.Errorf("option %d is nil; accepted: a chaostest Option (Inject, Title, Before, Window, After, Recovery, ExpectDeviation, ...), none nil", i+1)
 		}
 		if err := o.applyExperiment(e); err != nil {
 			return err

@@ -198,6 +198,11 @@ func (m schedule) validate(duration time.Duration) error {
 				return fmt.Errorf("Method steps %d and %d: the same fault %q overlaps itself from +%v to +%v; accepted: one application of a fault at a time (its toxics would stack)",
 					a.index+1, b.index+1, a.fault.Name(), max(a.start, b.start), min(a.end, b.end))
 			}
+			if a.start < b.end && b.start < a.end {
+				if err := overlaps(a.fault, b.fault); err != nil {
+					return fmt.Errorf("Method steps %d and %d, together from +%v to +%v: %w", a.index+1, b.index+1, max(a.start, b.start), min(a.end, b.end), err)
+				}
+			}
 		}
 	}
 	for _, sl := range slots {
@@ -208,6 +213,20 @@ func (m schedule) validate(duration time.Duration) error {
 		if !sl.openEnds && sl.end > duration {
 			return fmt.Errorf("Method step %d (%q): ends at +%v, past the method's Duration %v; must end at or before Duration", n, sl.fault.Name(), sl.end, duration)
 		}
+	}
+	return nil
+}
+
+// overlaps asks each of two faults applied at once whether it refuses the
+// other.
+func overlaps(a, b Fault) error {
+	if o, ok := a.(overlapper); ok {
+		if err := o.Overlaps(b); err != nil {
+			return err
+		}
+	}
+	if o, ok := b.(overlapper); ok {
+		return o.Overlaps(a)
 	}
 	return nil
 }

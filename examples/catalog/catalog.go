@@ -56,9 +56,11 @@ const Items = 100
 
 // Config describes one catalog service. RedisAddr and PostgresDSN are required.
 type Config struct {
-	Variant     Variant
-	RedisAddr   string // "host:port" of Redis (usually a proxy in front of it)
-	PostgresDSN string // the Postgres connection string
+	Variant   Variant
+	RedisAddr string // "host:port" of Redis (usually a proxy in front of it)
+	// RedisPassword is the password Redis requires ("" for none).
+	RedisPassword string
+	PostgresDSN   string // the Postgres connection string
 
 	// CacheTimeout bounds each Redis call of the robust variant; zero means
 	// 50 ms. The fragile variant ignores it.
@@ -146,7 +148,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 
 // redisOptions is where the two variants differ.
 func redisOptions(cfg Config) *redis.Options {
-	opts := &redis.Options{Addr: cfg.RedisAddr, DisableIdentity: true}
+	opts := &redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, DisableIdentity: true}
 	switch cfg.Variant {
 	case Robust:
 		// Every way a call can wait is bounded by CacheTimeout: connecting,

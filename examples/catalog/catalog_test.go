@@ -41,7 +41,7 @@ func TestCatalogServesFromPostgresThenFromTheCache(t *testing.T) {
 	redis, pg := fixtures.SharedRedis(t), fixtures.SharedPostgres(t)
 	for _, v := range []catalog.Variant{catalog.Robust, catalog.Fragile} {
 		t.Run(v.String(), func(t *testing.T) {
-			svc := catalog.Start(t, catalog.Config{Variant: v, RedisAddr: redis.Addr(), PostgresDSN: pg.DSN()})
+			svc := catalog.Start(t, catalog.Config{Variant: v, RedisAddr: redis.Addr(), RedisPassword: redis.Password(), PostgresDSN: pg.DSN()})
 
 			want := catalog.Item{ID: 42, Name: "item 42", PriceCents: 4200}
 			for _, outcome := range []string{catalog.CacheMiss, catalog.CacheHit} {
@@ -58,7 +58,7 @@ func TestCatalogServesFromPostgresThenFromTheCache(t *testing.T) {
 
 func TestCatalogRejectsUnknownAndMalformedIDs(t *testing.T) {
 	redis, pg := fixtures.SharedRedis(t), fixtures.SharedPostgres(t)
-	svc := catalog.Start(t, catalog.Config{RedisAddr: redis.Addr(), PostgresDSN: pg.DSN()})
+	svc := catalog.Start(t, catalog.Config{RedisAddr: redis.Addr(), RedisPassword: redis.Password(), PostgresDSN: pg.DSN()})
 
 	resp, _ := get(t, svc.URL+"/items/100000")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)

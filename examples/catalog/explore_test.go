@@ -46,7 +46,7 @@ func TestCatalogFaultSpace(t *testing.T) {
 			m := explore.Run(t, func(t *testing.T) explore.System {
 				redis, postgres := fixtures.SharedRedis(t), fixtures.SharedPostgres(t)
 				cache, db := redis.Proxy(t), postgres.Proxy(t)
-				svc := catalog.Start(t, catalog.Config{Variant: v, RedisAddr: cache.Addr(), PostgresDSN: postgres.ProxyDSN(db)})
+				svc := catalog.Start(t, catalog.Config{Variant: v, RedisAddr: cache.Addr(), RedisPassword: redis.Password(), PostgresDSN: postgres.ProxyDSN(db)})
 				return explore.System{
 					Steady: steadyState(t, svc.URL),
 					Dependencies: []explore.Dependency{

@@ -70,9 +70,10 @@ func experiment(t *testing.T, title string, ownRedis bool, fault cacheFault, cau
 			}
 			proxy := redis.Proxy(t)
 			svc := catalog.Start(t, catalog.Config{
-				Variant:     v,
-				RedisAddr:   proxy.Addr(), // the blast radius: only this catalog's cache connections
-				PostgresDSN: fixtures.SharedPostgres(t).DSN(),
+				Variant:       v,
+				RedisAddr:     proxy.Addr(), // the blast radius: only this catalog's cache connections
+				RedisPassword: redis.Password(),
+				PostgresDSN:   fixtures.SharedPostgres(t).DSN(),
 			})
 			f := fault(redis, proxy)
 			opts := []chaostest.Option{

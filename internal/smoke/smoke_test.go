@@ -106,7 +106,7 @@ func TestRedisContainerBehindToxiproxy(t *testing.T) {
 	t.Logf("redis container %.12s listening at %s", r.Container().ID(), endpoint)
 
 	proxy := embeddedProxy(t, endpoint)
-	rdb := redis.NewClient(&redis.Options{Addr: proxy.Listen, PoolSize: 1})
+	rdb := redis.NewClient(&redis.Options{Addr: proxy.Listen, Password: r.Password(), PoolSize: 1})
 	t.Cleanup(func() { _ = rdb.Close() })
 	require.NoError(t, rdb.Set(ctx, "smoke", "ok", 0).Err())
 	get := func() error {
