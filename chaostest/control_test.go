@@ -3,6 +3,7 @@ package chaostest_test
 import (
 	"context"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
@@ -45,38 +46,42 @@ func slows(s *system, name string, d time.Duration, others ...*system) *fakeFaul
 // side by side in the narrative, the failure message and the report.
 func TestControlGroupCatchesTheFault(t *testing.T) {
 	t.Parallel()
-	exp, _, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 50*time.Millisecond))
-	e := quick(steady, chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond)))
-	e.Control = control
-	ft, rep := runExp("TestControl", e)
-	if rep.Status != chaostest.StatusDeviated {
-		t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, ft.log(), ft.errors())
-	}
-	if len(rep.ControlDuring) != len(rep.During) || !rep.ControlBefore.Held() || !rep.ControlAfter.Held() {
-		t.Errorf("control group results: before %v, %d windows (want %d), after %v", rep.ControlBefore.Verdict, len(rep.ControlDuring), len(rep.During), rep.ControlAfter.Verdict)
-	}
-	for i, c := range rep.ControlDuring {
-		if !c.Held() {
-			t.Errorf("control window %d: %s, want held: no fault touched it", i+1, c.Summary())
+	synctest.Test(t, func(t *testing.T) {
+		exp, _, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyPRelative(99, hypothesis.Control, 2, 50*time.Millisecond))
+		e := quick(steady, chaostest.Inject(slows(exp, "experiment group slow", 400*time.Millisecond)))
+		e.Control = control
+		ft, rep := runExp("TestControl", e)
+		if rep.Status != chaostest.StatusDeviated {
+			t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, ft.log(), ft.errors())
 		}
-	}
-	mustContain(t, "narrative", ft.log(), "  control group: held: ", "  load: ticks started late by p90 ")
-	mustContain(t, "failure message", ft.errors(), "latency p99 <= 2 × control p99 + 50ms violated: expected <= 2 × ", "control group: held: ")
+		if len(rep.ControlDuring) != len(rep.During) || !rep.ControlBefore.Held() || !rep.ControlAfter.Held() {
+			t.Errorf("control group results: before %v, %d windows (want %d), after %v", rep.ControlBefore.Verdict, len(rep.ControlDuring), len(rep.During), rep.ControlAfter.Verdict)
+		}
+		for i, c := range rep.ControlDuring {
+			if !c.Held() {
+				t.Errorf("control window %d: %s, want held: no fault touched it", i+1, c.Summary())
+			}
+		}
+		mustContain(t, "narrative", ft.log(), "  control group: held: ", "  load: ticks started late by p90 ")
+		mustContain(t, "failure message", ft.errors(), "latency p99 <= 2 × control p99 + 50ms violated: expected <= 2 × ", "control group: held: ")
+	})
 }
 
 // Noise that hits both groups (here: both twins slowed) is not the fault's
 // doing: with the control group violated too, the window is inconclusive.
 func TestControlGroupCancelsSharedNoise(t *testing.T) {
 	t.Parallel()
-	exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
-	both := slows(exp, "a slow shared dependency", 400*time.Millisecond, ctl)
-	e := quick(steady, chaostest.Inject(both))
-	e.Control = control
-	ft, rep := runExp("TestControlNoise", e)
-	if rep.Status != chaostest.StatusInconclusive {
-		t.Fatalf("status %q, want inconclusive:\n%s", rep.Status, ft.log())
-	}
-	mustContain(t, "failure message", ft.errors(), "the control group, which no fault touched, was violated too")
+	synctest.Test(t, func(t *testing.T) {
+		exp, ctl, steady, control := twins(hypothesis.SuccessRate(1), hypothesis.LatencyP(99, 100*time.Millisecond))
+		both := slows(exp, "a slow shared dependency", 400*time.Millisecond, ctl)
+		e := quick(steady, chaostest.Inject(both))
+		e.Control = control
+		ft, rep := runExp("TestControlNoise", e)
+		if rep.Status != chaostest.StatusInconclusive {
+			t.Fatalf("status %q, want inconclusive:\n%s", rep.Status, ft.log())
+		}
+		mustContain(t, "failure message", ft.errors(), "the control group, which no fault touched, was violated too")
+	})
 }
 
 // A failure that outlives its fault: the after window still fails once the
@@ -84,20 +89,22 @@ func TestControlGroupCancelsSharedNoise(t *testing.T) {
 // metastable.
 func TestRunNotRecoveredIsNamedMetastable(t *testing.T) {
 	t.Parallel()
-	s := &system{}
-	f := breaks(s, "starts a storm")
-	f.onRevert = func() error { // the system stays broken long after the fault
-		s.lingerUntil.Store(time.Now().Add(time.Hour).UnixNano())
-		s.broken.Store(false)
-		return nil
-	}
-	e := quick(s.healthy(), chaostest.Inject(f))
-	e.Recovery = 100 * time.Millisecond
-	ft, rep := runExp("TestMetastable", e)
-	if rep.Status != chaostest.StatusDeviated {
-		t.Fatalf("status %q, want deviated", rep.Status)
-	}
-	for what, text := range map[string]string{"failure message": ft.errors(), "narrative": ft.log()} {
-		mustContain(t, what, text, "did not recover: every fault was reverted at +", "recovery allowance 100ms", "the failure outlives the fault that started it (a metastable failure")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := &system{}
+		f := breaks(s, "starts a storm")
+		f.onRevert = func() error { // the system stays broken long after the fault
+			s.lingerUntil.Store(time.Now().Add(time.Hour).UnixNano())
+			s.broken.Store(false)
+			return nil
+		}
+		e := quick(s.healthy(), chaostest.Inject(f))
+		e.Recovery = 100 * time.Millisecond
+		ft, rep := runExp("TestMetastable", e)
+		if rep.Status != chaostest.StatusDeviated {
+			t.Fatalf("status %q, want deviated", rep.Status)
+		}
+		for what, text := range map[string]string{"failure message": ft.errors(), "narrative": ft.log()} {
+			mustContain(t, what, text, "did not recover: every fault was reverted at +", "recovery allowance 100ms", "the failure outlives the fault that started it (a metastable failure")
+		}
+	})
 }

@@ -13,8 +13,8 @@
 //   - [Run] takes the steady-state hypothesis (built with the hypothesis
 //     package) and a [Method], and returns a [Report]; [Validate] checks the
 //     same arguments without running anything.
-//   - [Option]s: [Title]; the windows [Before] (the gate), [Duration],
-//     [Window], [After] and [Recovery]; [Control] (a control group);
+//   - [Option]s: [Title]; the windows [Before] (the gate), [Settle] (the
+//     gate's allowance), [Duration], [Window], [After] and [Recovery]; [Control] (a control group);
 //     [SteadyAfter] (what must hold after the rollback, when that differs
 //     from the steady state); [ExpectDeviation]; [FailFast]; [Seed].
 //
@@ -35,7 +35,9 @@
 // # Phases and verdicts
 //
 // An experiment runs in phases ([Phase]): the steady state [PhaseBefore]
-// (the gate: if it does not hold the method never runs), the method
+// (the gate, judged over Before, slid forward by a quarter of Before at a
+// time until it holds or the Settle allowance is spent: if it never holds
+// the method never runs), the method
 // [PhaseDuring], judged window by window, the rollback, and the steady state
 // [PhaseAfter], judged over After, slid forward by a quarter of After at a
 // time until it holds or the Recovery allowance is spent. The time a fault's
@@ -129,6 +131,7 @@
 //	-chaostest.failfast      CHAOSTEST_FAILFAST  stop each method at its first violated window
 //	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom, tools with ConfiguredSeed
 //	-chaostest.shard=K/N     CHAOSTEST_SHARD     run only the experiments of shard K of N (a stable hash of the test's name)
+//	-chaostest.slots=N       CHAOSTEST_SLOTS     experiments measured at once on the machine, by every test process (1 to 64, default 2)
 //
 // [IndexReports] writes the index of a directory of reports, e.g. the
 // journals of every shard copied into one directory.
@@ -138,6 +141,18 @@
 // apart; Run does not make a test parallel by itself.
 //
 // # Many experiments at once
+//
+// Experiments are scheduled machine-wide: [Run] takes one of a few
+// experiment slots before its steady state before and gives it back after
+// its verdict, so that the experiments of every package of a `go test ./...`
+// (several test binaries at once) do not measure each other's load. The
+// slots are lock files (flock) in the user's cache directory
+// (go-resilience/slots), released by the kernel when a process ends, even
+// killed. The wait respects the test's context and deadline, and shows in
+// the narrative ("waited 3.2s for an experiment slot (2 slots,
+// machine-wide)"), in [Report.SlotWait], and in the journal (slot_wait,
+// slots). Sharding (-chaostest.shard) is how a suite grows past one
+// machine. See docs/scheduling.md for the figures behind the default.
 //
 // Package explore (fixtures/explore) runs one experiment per dependency
 // and fault of a catalogue, each a subtest, in parallel on systems of

@@ -28,11 +28,13 @@ type experiment struct {
 	Control     *hypothesis.Hypothesis
 	AfterState  *hypothesis.Hypothesis
 
-	Before   time.Duration
-	Duration time.Duration
-	Window   time.Duration
-	After    time.Duration
-	Recovery time.Duration
+	Before    time.Duration
+	Duration  time.Duration
+	Window    time.Duration
+	After     time.Duration
+	Recovery  time.Duration
+	Settle    time.Duration // the settle allowance of the steady state before
+	settleSet bool          // Settle was given (0 included)
 
 	Expect   expectation
 	Reasons  []Reason
@@ -121,6 +123,10 @@ type Report struct {
 	// Faults are the faults applied in the method, in order of
 	// application, each with the reach it measured (reach.go).
 	Faults []FaultReach
+	// SlotWait is how long the experiment waited for one of Slots
+	// machine-wide experiment slots before its steady state before.
+	SlotWait time.Duration
+	Slots    int
 }
 
 // Deviated reports whether some deviation matches every reason (see
@@ -191,6 +197,9 @@ func (e experiment) resolve() (experiment, error) {
 	}
 	if e.After == 0 {
 		e.After = defaultAfter
+	}
+	if !e.settleSet {
+		e.Settle = defaultSettle
 	}
 	p := planOf(e.Method)
 	durationGiven := e.Duration != 0
@@ -281,7 +290,7 @@ func sameText(h *hypothesis.Hypothesis, tol hypothesis.Tolerance) bool {
 
 // planned is the wall time the experiment needs without overruns.
 func (e experiment) planned() time.Duration {
-	return e.Before + e.Duration + e.Recovery + e.After
+	return e.Before + e.Settle + e.Duration + e.Recovery + e.After
 }
 
 // validateControl checks the control group against the steady state.

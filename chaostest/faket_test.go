@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/hostload"
 )
 
 // recT is a recording fake of chaostest.T. Like testing.T, FailNow and Skipf
@@ -20,7 +21,8 @@ import (
 // runs on a goroutine of its own (see play), and cleanups run after it, in
 // reverse order of registration.
 type recT struct {
-	name string
+	name    string
+	created time.Time
 
 	mu       sync.Mutex
 	logs     []string
@@ -32,7 +34,22 @@ type recT struct {
 	panicked any
 }
 
-func newRecT(name string) *recT { return &recT{name: name} }
+func newRecT(name string) *recT { return &recT{name: name, created: time.Now()} }
+
+// start is when the fake test started.
+func (f *recT) start() time.Time { return f.created }
+
+// Context gives the experiment's samplers a load source of their own, an
+// idle host: the process-wide host monitor would tie together the fake
+// clocks of the tests running in testing/synctest bubbles.
+func (f *recT) Context() context.Context { return withIdleHost(context.Background()) }
+
+// idleHost is the load of every window of this package's tests.
+var idleHost = hostload.Fixed{Readings: 2, HostKnown: true, CPUs: 2, Busy: 0.1, SchedP99: 100 * time.Microsecond}
+
+func withIdleHost(ctx context.Context) context.Context {
+	return hostload.WithSource(ctx, func() hostload.Source { return idleHost })
+}
 
 func (f *recT) Helper()      {}
 func (f *recT) Name() string { return f.name }
@@ -196,7 +213,15 @@ func (f *fakeFault) note(what string) {
 
 func (f *fakeFault) Name() string { return f.name }
 
+// faultTakes is how long a fake fault takes to apply or revert, before it
+// changes the system. On testing/synctest's fake clock, a fault that took no
+// time would change the system at the very instant of a probe's tick (the
+// method's steps start on ticks of the schedule), and which of the two ran
+// first would be the scheduler's choice.
+const faultTakes = time.Millisecond
+
 func (f *fakeFault) Apply(ctx context.Context) (chaostest.Revert, error) {
+	time.Sleep(faultTakes)
 	if f.onApply != nil {
 		if err := f.onApply(ctx); err != nil {
 			return nil, err
@@ -205,6 +230,7 @@ func (f *fakeFault) Apply(ctx context.Context) (chaostest.Revert, error) {
 	f.applied.Add(1)
 	f.note("on")
 	return func(context.Context) error {
+		time.Sleep(faultTakes)
 		f.reverted.Add(1)
 		f.note("off")
 		if f.onRevert != nil {

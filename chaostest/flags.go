@@ -19,22 +19,26 @@ import (
 //	-chaostest.failfast      CHAOSTEST_FAILFAST=1    stop every method at its first violated window
 //	-chaostest.seed N        CHAOSTEST_SEED=N        seed of experiments without the Seed option
 //	-chaostest.shard K/N     CHAOSTEST_SHARD=K/N     run only the experiments of shard K of N (1 <= K <= N)
+//	-chaostest.slots N       CHAOSTEST_SLOTS=N       experiments measured at once on the machine (1 <= N <= 64, default 2)
 const (
 	flagJournal  = "chaostest.journal"
 	flagFailFast = "chaostest.failfast"
 	flagSeed     = "chaostest.seed"
 	flagShard    = "chaostest.shard"
+	flagSlots    = "chaostest.slots"
 
 	envJournal  = "CHAOSTEST_JOURNAL"
 	envFailFast = "CHAOSTEST_FAILFAST"
 	envSeed     = "CHAOSTEST_SEED"
 	envShard    = "CHAOSTEST_SHARD"
+	envSlots    = "CHAOSTEST_SLOTS"
 )
 
 func init() {
 	flag.String(flagJournal, "", "directory for experiment journals (env "+envJournal+"); default: the test's ArtifactDir")
 	flag.Bool(flagFailFast, false, "stop an experiment's method at its first violated window (env "+envFailFast+")")
 	flag.String(flagShard, "", "run only the experiments of shard K of N, as K/N (env "+envShard+"); by a stable hash of the test's name")
+	flag.String(flagSlots, "", "experiments measured at once by every test process on the machine, 1 to 64 (env "+envSlots+"); default 2")
 	flag.Int64(flagSeed, 0, "seed of experiments that do not set one (env "+envSeed+"); 0: time-based")
 }
 

@@ -110,6 +110,10 @@ type runExtra struct {
 	Deviations        []deviationOutput `json:"deviations"`
 	RevertFailed      bool              `json:"revert_failed"`
 	AfterCutShort     *steadyState      `json:"after_cut_short,omitempty"` // an after window judged before the run was aborted
+	// SlotWait is how long the run waited for one of Slots machine-wide
+	// experiment slots before its steady state before (seconds).
+	SlotWait jsonFloat `json:"slot_wait"`
+	Slots    int       `json:"slots"`
 }
 
 type deviationOutput struct {
@@ -138,6 +142,7 @@ type experimentExt struct {
 	Window   jsonFloat       `json:"window"`
 	After    jsonFloat       `json:"after"`
 	Recovery jsonFloat       `json:"recovery"`
+	Settle   jsonFloat       `json:"settle"` // the settle allowance of the steady state before
 	Expect   string          `json:"expect"`
 	FailFast bool            `json:"fail_fast"`
 	Schedule string          `json:"schedule"` // "together" or "sequence"
@@ -416,7 +421,7 @@ func (r *runner) buildJournal(end time.Time) journal {
 			Verdict: string(r.report.Status), Passed: r.report.Passed, Reason: r.journalReason(),
 			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceIn(journalRunPattern(r.t.Name()), r.seed, r.seedUse.used.Load()),
 			StoppedByFailFast: r.failFastStop, MethodStart: stamp(r.m0), Deviations: []deviationOutput{},
-			RevertFailed: r.revertFailed,
+			RevertFailed: r.revertFailed, SlotWait: seconds(r.report.SlotWait), Slots: r.report.Slots,
 		},
 	}
 	if r.abort != nil {
@@ -541,7 +546,7 @@ func (r *runner) experimentDecl(prov processProvider) journalExperiment {
 		Rollbacks:   []activityDecl{},
 		Extensions: []experimentExt{{
 			Name: "chaostest", Before: seconds(e.Before), Duration: seconds(e.Duration), Window: seconds(e.Window),
-			After: seconds(e.After), Recovery: seconds(e.Recovery), Expect: e.Expect.String(),
+			After: seconds(e.After), Recovery: seconds(e.Recovery), Settle: seconds(e.Settle), Expect: e.Expect.String(),
 			FailFast: e.FailFast, Schedule: kind, Method: e.Method.String(),
 		}},
 	}

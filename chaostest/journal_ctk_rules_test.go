@@ -132,6 +132,12 @@ func (c *ctkCheck) chaostestKeys(j map[string]any) {
 	if _, ok := x["stopped_by_fail_fast"].(bool); !ok {
 		c.failf("chaostest.stopped_by_fail_fast", "%v, want a boolean", x["stopped_by_fail_fast"])
 	}
+	if n, ok := x["slot_wait"].(json.Number); !ok || !strings.Contains(n.String(), ".") || strings.HasPrefix(n.String(), "-") {
+		c.failf("chaostest.slot_wait", "%v, want the seconds waited for an experiment slot, a decimal number >= 0", x["slot_wait"])
+	}
+	if n, ok := x["slots"].(json.Number); !ok || strings.ContainsAny(n.String(), ".eE-") {
+		c.failf("chaostest.slots", "%v, want the slot count, an integer >= 0", x["slots"])
+	}
 	c.test, _ = x["test"].(string)
 	if c.test == "" {
 		c.failf("chaostest.test", "missing")

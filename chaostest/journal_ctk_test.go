@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
@@ -181,26 +182,28 @@ func TestJournalsFollowChaosToolkitRules(t *testing.T) {
 	for _, sc := range ctkScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			rep, raw := scenarioJournal(t, "TestCTK/"+sc.name, sc.build())
-			if rep.Status != sc.verdict {
-				t.Fatalf("verdict %q, want %q: the scenario did not produce its outcome", rep.Status, sc.verdict)
-			}
-			for _, p := range ctkProblems(raw) {
-				t.Errorf("%s", p)
-			}
-			var j struct {
-				Status   string
-				Deviated bool
-			}
-			if err := json.Unmarshal(raw, &j); err != nil {
-				t.Fatal(err)
-			}
-			if j.Status != sc.status || j.Deviated != sc.deviated {
-				t.Errorf("status %q deviated %v, want %q and %v for a %s run", j.Status, j.Deviated, sc.status, sc.deviated, sc.verdict)
-			}
-			if t.Failed() {
-				t.Logf("journal %s", rep.Journal)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				rep, raw := scenarioJournal(t, "TestCTK/"+sc.name, sc.build())
+				if rep.Status != sc.verdict {
+					t.Fatalf("verdict %q, want %q: the scenario did not produce its outcome", rep.Status, sc.verdict)
+				}
+				for _, p := range ctkProblems(raw) {
+					t.Errorf("%s", p)
+				}
+				var j struct {
+					Status   string
+					Deviated bool
+				}
+				if err := json.Unmarshal(raw, &j); err != nil {
+					t.Fatal(err)
+				}
+				if j.Status != sc.status || j.Deviated != sc.deviated {
+					t.Errorf("status %q deviated %v, want %q and %v for a %s run", j.Status, j.Deviated, sc.status, sc.deviated, sc.verdict)
+				}
+				if t.Failed() {
+					t.Logf("journal %s", rep.Journal)
+				}
+			})
 		})
 	}
 }

@@ -2,47 +2,53 @@ package chaostest_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
 )
 
-// Twenty experiments in parallel subtests, half of them breaking their own
-// fake service: each sees only its own fault, probes and verdict.
+// Twenty experiments at once, half of them breaking their own fake
+// service: each sees only its own fault, probes and verdict.
 func TestTwentyParallelExperiments(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, twentyParallelExperiments)
+}
+
+func twentyParallelExperiments(t *testing.T) {
 	const n = 20
 	type outcome struct {
 		sys   *system
 		fault *fakeFault
 		rep   chaostest.Report
+		ft    *recT
 	}
 	outs := make([]*outcome, n)
-	t.Run("group", func(t *testing.T) {
-		for i := range n {
-			o := &outcome{sys: &system{}}
-			outs[i] = o
-			breaking := i%2 == 0
-			name := fmt.Sprintf("experiment_%02d", i)
-			if breaking {
-				o.fault = breaks(o.sys, name)
-			} else {
-				o.fault = newFault(name)
-			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				e := quick(o.sys.healthy(), chaostest.Inject(o.fault))
-				e.Title = name
-				e.Seed = int64(i + 1)
-				if breaking {
-					e.ExpectDeviation = true
-				}
-				e.After = 150 * time.Millisecond
-				o.rep = run(t, e)
-			})
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for i := range n {
+		o := &outcome{sys: &system{}}
+		outs[i] = o
+		breaking := i%2 == 0
+		name := fmt.Sprintf("experiment_%02d", i)
+		if breaking {
+			o.fault = breaks(o.sys, name)
+		} else {
+			o.fault = newFault(name)
 		}
-	})
+		e := quick(o.sys.healthy(), chaostest.Inject(o.fault))
+		e.Title = name
+		e.Seed = int64(i + 1)
+		e.ExpectDeviation = breaking
+		e.After = 150 * time.Millisecond
+		o.ft = newRecT("TestTwentyParallelExperiments/" + name)
+		wg.Go(func() {
+			play(o.ft, artifactT{recT: o.ft, dir: dir}, func(t chaostest.T) { o.rep = run(t, e) })
+		})
+	}
+	wg.Wait()
 	journals := map[string]bool{}
 	for i, o := range outs {
 		want := chaostest.StatusHeld
@@ -51,6 +57,9 @@ func TestTwentyParallelExperiments(t *testing.T) {
 		}
 		if o.rep.Status != want || !o.rep.Passed || o.rep.Seed != int64(i+1) || o.rep.Title != fmt.Sprintf("experiment_%02d", i) {
 			t.Errorf("experiment %d: status %q passed %v seed %d title %q, want %q, its own seed and title", i, o.rep.Status, o.rep.Passed, o.rep.Seed, o.rep.Title, want)
+		}
+		if o.ft.Failed() {
+			t.Errorf("experiment %d failed its test:\n%s", i, o.ft.errors())
 		}
 		if o.fault.applied.Load() != 1 || o.fault.reverted.Load() != 1 {
 			t.Errorf("experiment %d: applied %d reverted %d, want 1 and 1", i, o.fault.applied.Load(), o.fault.reverted.Load())

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
@@ -60,28 +61,30 @@ func TestReportOfEveryOutcome(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := &system{}
-			r := newRecT("TestReport/" + c.name)
-			dir := t.TempDir()
-			var rep chaostest.Report
-			play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = run(t, c.exp(s)) })
-			if rep.Status != c.status {
-				t.Fatalf("status %q, want %q:\n%s", rep.Status, c.status, r.errors())
-			}
-			if strings.Contains(r.errors(), "write the report") {
-				t.Fatalf("the report was not written: %s", r.errors())
-			}
-			path := strings.TrimSuffix(rep.Journal, ".journal.json") + ".report.html"
-			mustContain(t, "narrative", r.log(), "chaostest: report: "+path)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := string(b)
-			mustContain(t, "report", out, c.shows...)
-			if got, want := strings.Count(out, `<circle class="sample `), int(s.calls.Load()); got != want {
-				t.Errorf("%d sample circles, want %d", got, want)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				s := &system{}
+				r := newRecT("TestReport/" + c.name)
+				dir := t.TempDir()
+				var rep chaostest.Report
+				play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = run(t, c.exp(s)) })
+				if rep.Status != c.status {
+					t.Fatalf("status %q, want %q:\n%s", rep.Status, c.status, r.errors())
+				}
+				if strings.Contains(r.errors(), "write the report") {
+					t.Fatalf("the report was not written: %s", r.errors())
+				}
+				path := strings.TrimSuffix(rep.Journal, ".journal.json") + ".report.html"
+				mustContain(t, "narrative", r.log(), "chaostest: report: "+path)
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := string(b)
+				mustContain(t, "report", out, c.shows...)
+				if got, want := strings.Count(out, `<circle class="sample `), int(s.calls.Load()); got != want {
+					t.Errorf("%d sample circles, want %d", got, want)
+				}
+			})
 		})
 	}
 }

@@ -32,9 +32,12 @@ var (
 // claim that steady holds while method's faults are applied. It fails t
 // unless the outcome is what the experiment expected:
 //
-//  1. steady is sampled over the Before window (the gate); if it does not
-//     hold, the run is "not steady" (or "inconclusive" when the gate could
-//     not be judged) and the method never runs;
+//  0. it waits for one of the machine-wide experiment slots
+//     (-chaostest.slots), and holds it until its verdict is written;
+//  1. steady is sampled over the Before window (the gate), slid forward
+//     for up to Settle until it holds; if it never does, the run is "not
+//     steady" (or "inconclusive" when the gate could not be judged) and the
+//     method never runs;
 //  2. the method applies its faults on their schedule while steady is
 //     judged per Window; a violated window is a deviation;
 //  3. every applied fault is reverted, in reverse order of application;
@@ -43,8 +46,8 @@ var (
 //  5. the verdict is logged, and on failure reported with a timeline and the
 //     command that reproduces the run; the journal is written.
 //
-// Options (Title, Control, SteadyAfter, Before, Duration, Window, After,
-// Recovery, expectDeviation, FailFast, Seed) are checked before anything
+// Options (Title, Control, SteadyAfter, Before, Settle, Duration, Window,
+// After, Recovery, expectDeviation, FailFast, Seed) are checked before anything
 // starts: a bad one fails t with one line naming it and the accepted range.
 //
 // Every applied fault's revert is also registered with t.Cleanup the moment
@@ -75,6 +78,11 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 		t.FailNow()
 		return Report{Title: title, Status: StatusAborted}
 	}
+	if _, err := slotsSetting(); err != nil {
+		t.Errorf("chaostest: experiment %q: %v", title, err)
+		t.FailNow()
+		return Report{Title: title, Status: StatusAborted}
+	}
 	if !sh.has(t.Name()) {
 		t.Skipf("chaostest: experiment %q belongs to another shard than %d/%d", title, sh.k, sh.n)
 		return Report{Title: title}
@@ -96,8 +104,8 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 	if hasDeadline {
 		left := time.Until(hardDeadline)
 		if need := exp.planned() + reserve; left < need {
-			t.Errorf("chaostest: experiment %q: the test's deadline (go test -timeout) leaves %v, but the experiment needs %v (Before %v + Duration %v + Recovery %v + After %v) plus %v to roll back; raise -timeout or shorten the windows",
-				title, left.Round(time.Millisecond), exp.planned(), exp.Before, exp.Duration, exp.Recovery, exp.After, reserve)
+			t.Errorf("chaostest: experiment %q: the test's deadline (go test -timeout) leaves %v, but the experiment needs %v (Before %v + Settle %v + Duration %v + Recovery %v + After %v) plus %v to roll back; raise -timeout or shorten the windows",
+				title, left.Round(time.Millisecond), exp.planned(), exp.Before, exp.Settle, exp.Duration, exp.Recovery, exp.After, reserve)
 			t.FailNow()
 			return Report{Title: title, Status: StatusAborted, Seed: seed}
 		}
@@ -153,6 +161,7 @@ type runner struct {
 	// hypothesis.Baseline compare with, in each group.
 	baseline, ctrlBaseline *hypothesis.Result
 
+	slot       *slotLock // the machine-wide experiment slot, while held
 	slots      []slot
 	applied    []*appliedFault // in order of application
 	failed     *appliedFault   // the fault whose Apply failed
@@ -251,6 +260,7 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 		r.ctx, stop = context.WithDeadlineCause(r.ctx, abortAt, errDeadline)
 		defer stop()
 	}
+	defer r.giveSlot() // after the verdict, and after unwind
 	// Whatever ends the test goroutine from here on (a panic in a fault, or
 	// t.FailNow called by one), the applied faults are reverted now, not
 	// only by the cleanups registered with t.
@@ -263,7 +273,14 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 	r.logf("experiment %q: seed %d; before %v, method %v (window %v), after %v, recovery %v; expecting %s",
 		r.e.Title, r.seed, r.e.Before, r.e.Duration, r.e.Window, r.e.After, r.e.Recovery, expect)
 
-	samplerCtx, stopSampling := context.WithCancel(context.Background())
+	if err := r.takeSlotFor(abortAt, hasDeadline); err != nil {
+		r.abort = err
+		return r.conclude()
+	}
+
+	// Sampling outlives the run's context (windows are judged after an
+	// abort), keeping its values.
+	samplerCtx, stopSampling := context.WithCancel(context.WithoutCancel(r.ctx))
 	defer stopSampling()
 	r.samplerCtx = samplerCtx
 	s, err := r.e.SteadyState.Start(samplerCtx)
@@ -281,17 +298,8 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 		r.control = c
 	}
 
-	// 1. Steady state before.
-	beforeFrom := s.Started()
-	if err := r.settle(beforeFrom, beforeFrom.Add(r.e.Before)); err != nil {
-		r.abort = err
-		return r.conclude()
-	}
-	r.report.Before, r.report.ControlBefore = r.evaluate(beforeFrom, beforeFrom.Add(r.e.Before))
-	r.baseline, r.ctrlBaseline = &r.report.Before, &r.report.ControlBefore
-	r.logf("steady state before (%v): %s", r.e.Before, r.report.Before.Summary())
-	r.logGroups(r.report.Before, r.report.ControlBefore)
-	if r.gate() != hypothesis.Held {
+	// 1. Steady state before, within the settle allowance.
+	if !r.steadyBefore() {
 		return r.conclude()
 	}
 

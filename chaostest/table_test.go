@@ -18,6 +18,7 @@ type Experiment struct {
 	SteadyAfter *hypothesis.Hypothesis
 
 	Before, Duration, Window, After, Recovery time.Duration
+	Settle                                    *time.Duration // nil: the default allowance
 
 	ExpectDeviation bool
 	Reasons         []chaostest.Reason
@@ -47,6 +48,9 @@ func (e Experiment) options() []chaostest.Option {
 		if d.v != 0 {
 			opts = append(opts, d.opt(d.v))
 		}
+	}
+	if e.Settle != nil {
+		opts = append(opts, chaostest.Settle(*e.Settle))
 	}
 	if e.ExpectDeviation || len(e.Reasons) > 0 {
 		opts = append(opts, chaostest.ExpectDeviation(e.Reasons...))

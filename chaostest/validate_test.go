@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
@@ -132,19 +133,21 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 
 func TestDefaultDuration(t *testing.T) {
 	t.Parallel()
-	s := &system{}
-	f := newFault("f")
-	// The method lasts until the end of its last step: 50ms + 100ms.
-	e := quick(s.healthy(), chaostest.Sequence(chaostest.Inject(f, chaostest.For(50*time.Millisecond)), chaostest.Inject(newFault("g"), chaostest.For(100*time.Millisecond))))
-	e.Duration = 0
-	e.Window = 0
-	_, rep := runExp("TestDefaults", e)
-	if rep.Status != chaostest.StatusHeld {
-		t.Fatalf("status %q, want held", rep.Status)
-	}
-	if len(rep.During) != 1 || rep.During[0].To.Sub(rep.During[0].From) != 150*time.Millisecond {
-		t.Errorf("windows %d, want one window over the whole 150ms method (Window is clamped to Duration)", len(rep.During))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := &system{}
+		f := newFault("f")
+		// The method lasts until the end of its last step: 50ms + 100ms.
+		e := quick(s.healthy(), chaostest.Sequence(chaostest.Inject(f, chaostest.For(50*time.Millisecond)), chaostest.Inject(newFault("g"), chaostest.For(100*time.Millisecond))))
+		e.Duration = 0
+		e.Window = 0
+		_, rep := runExp("TestDefaults", e)
+		if rep.Status != chaostest.StatusHeld {
+			t.Fatalf("status %q, want held", rep.Status)
+		}
+		if len(rep.During) != 1 || rep.During[0].To.Sub(rep.During[0].From) != 150*time.Millisecond {
+			t.Errorf("windows %d, want one window over the whole 150ms method (Window is clamped to Duration)", len(rep.During))
+		}
+	})
 }
 
 func TestScheduleOrder(t *testing.T) {
@@ -192,15 +195,17 @@ func TestScheduleOrder(t *testing.T) {
 
 func TestSeedReachesFaults(t *testing.T) {
 	t.Parallel()
-	var got int64
-	f := chaostest.FaultFunc("reads the seed", func(ctx context.Context) (chaostest.Revert, error) {
-		got, _ = chaostest.SeedFrom(ctx)
-		return nil, nil
+	synctest.Test(t, func(t *testing.T) {
+		var got int64
+		f := chaostest.FaultFunc("reads the seed", func(ctx context.Context) (chaostest.Revert, error) {
+			got, _ = chaostest.SeedFrom(ctx)
+			return nil, nil
+		})
+		e := quick((&system{}).healthy(), chaostest.Inject(f))
+		e.Seed = 7
+		_, rep := runExp("TestSeed", e)
+		if got != 7 || rep.Seed != 7 {
+			t.Errorf("fault saw seed %d, report %d; want 7", got, rep.Seed)
+		}
 	})
-	e := quick((&system{}).healthy(), chaostest.Inject(f))
-	e.Seed = 7
-	_, rep := runExp("TestSeed", e)
-	if got != 7 || rep.Seed != 7 {
-		t.Errorf("fault saw seed %d, report %d; want 7", got, rep.Seed)
-	}
 }

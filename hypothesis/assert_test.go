@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -112,21 +113,23 @@ func TestAssertResultHeld(t *testing.T) {
 
 func TestAssertMeasures(t *testing.T) {
 	t.Parallel()
-	ok := New("answers", Observe(ProbeFunc("ok", func(context.Context) (any, error) { return 1, nil }), Every(10*time.Millisecond), Expect(Equals(1), MinSamples(5))))
-	rt := &recordingT{}
-	assert.True(t, Assert(rt, ok, 100*time.Millisecond), "%s", rt.output())
-	Require(rt, ok, 100*time.Millisecond)
-	assert.Empty(t, rt.errors)
-	assert.Zero(t, rt.failNow)
+	synctest.Test(t, func(t *testing.T) {
+		ok := New("answers", Observe(ProbeFunc("ok", func(context.Context) (any, error) { return 1, nil }), Every(10*time.Millisecond), Expect(Equals(1), MinSamples(5))))
+		rt := ctxT{&recordingT{ctx: idle(t.Context())}}
+		assert.True(t, Assert(rt, ok, 100*time.Millisecond), "%s", rt.output())
+		Require(rt, ok, 100*time.Millisecond)
+		assert.Empty(t, rt.errors)
+		assert.Zero(t, rt.failNow)
 
-	bad := New("fails", Observe(ProbeFunc("broken", func(context.Context) (any, error) { return nil, errors.New("connection refused") }), Every(10*time.Millisecond)))
-	assert.False(t, Assert(rt, bad, 50*time.Millisecond))
-	Require(rt, bad, 50*time.Millisecond)
-	assert.Len(t, rt.errors, 2)
-	assert.Equal(t, 1, rt.failNow, "only Require stops the test")
-	assert.Contains(t, rt.errors[0], "Hypothesis:\tfails")
-	assert.Contains(t, rt.errors[0], "first error: connection refused")
-	assert.Contains(t, rt.errors[0], "violated: success rate >= 100% (default): expected >= 100%, observed 0% (0/5)")
+		bad := New("fails", Observe(ProbeFunc("broken", func(context.Context) (any, error) { return nil, errors.New("connection refused") }), Every(10*time.Millisecond)))
+		assert.False(t, Assert(rt, bad, 50*time.Millisecond))
+		Require(rt, bad, 50*time.Millisecond)
+		assert.Len(t, rt.errors, 2)
+		assert.Equal(t, 1, rt.failNow, "only Require stops the test")
+		assert.Contains(t, rt.errors[0], "Hypothesis:\tfails")
+		assert.Contains(t, rt.errors[0], "first error: connection refused")
+		assert.Contains(t, rt.errors[0], "violated: success rate >= 100% (default): expected >= 100%, observed 0% (0/5)")
+	})
 }
 
 // Assert reaches the test's context through the optional Context method: a

@@ -1,10 +1,9 @@
 package hypothesis
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"sync"
+	"context"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -20,16 +19,25 @@ import (
 // is violated.
 func TestCoordinatedOmissionAvoided(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, coordinatedOmissionAvoided)
+}
+
+// coordinatedOmissionAvoided runs on testing/synctest's fake clock: the
+// server is in memory, handling one request at a time (a channel of one,
+// which the fake clock sees blocking), so the schedule and the stall are
+// exact.
+func coordinatedOmissionAvoided(t *testing.T) {
 	const stall = 500 * time.Millisecond
 	var (
-		mu                     sync.Mutex // the server handles one request at a time
+		one                    = make(chan struct{}, 1) // the server handles one request at a time
 		served                 int
 		stallFrom, stallTo     time.Time
 		servedDuringStallStart int
 	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
+	server := ProbeFunc("GET /", func(ctx context.Context) (any, error) {
+		one <- struct{}{}
+		defer func() { <-one }()
+		time.Sleep(time.Millisecond) // an answer takes a millisecond
 		served++
 		if served == 40 { // about 400ms into the window
 			stallFrom = time.Now()
@@ -37,13 +45,12 @@ func TestCoordinatedOmissionAvoided(t *testing.T) {
 			stallTo = time.Now()
 			servedDuringStallStart = served
 		}
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(srv.Close)
+		return 204, nil
+	})
 
-	check := Observe(HTTPGet(srv.URL), Every(10*time.Millisecond), Timeout(2*time.Second), Expect(SuccessRate(1), LatencyP(90, 150*time.Millisecond)))
+	check := Observe(server, Every(10*time.Millisecond), Timeout(2*time.Second), Expect(SuccessRate(1), LatencyP(90, 150*time.Millisecond)))
 	h := New("the service answers within 150ms at p90", check)
-	s, err := h.Start(t.Context())
+	s, err := h.Start(idle(t.Context()))
 	require.NoError(t, err)
 	from := s.Started()
 	to := from.Add(1500 * time.Millisecond)
@@ -52,10 +59,10 @@ func TestCoordinatedOmissionAvoided(t *testing.T) {
 	samples := s.Stop()
 	r := Evaluate(h, samples, from, to)
 
-	mu.Lock()
+	one <- struct{}{}
 	require.False(t, stallFrom.IsZero(), "the server never stalled")
 	servedInStall := servedDuringStallStart - 40
-	mu.Unlock()
+	<-one
 
 	// The server answered no other request during the stall, while the
 	// schedule kept asking for one every 10ms.

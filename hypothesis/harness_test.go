@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -18,29 +19,31 @@ import (
 // errors the service never returned.)
 func TestDefaultsMeasureTheSystemNotTheProbe(t *testing.T) {
 	t.Parallel()
-	const service = 500 * time.Millisecond
-	slow := ProbeFunc("answers in 500ms", func(ctx context.Context) (any, error) {
-		timer := time.NewTimer(service) // the system's service time
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-			return nil, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	synctest.Test(t, func(t *testing.T) {
+		const service = 500 * time.Millisecond
+		slow := ProbeFunc("answers in 500ms", func(ctx context.Context) (any, error) {
+			timer := time.NewTimer(service) // the system's service time
+			defer timer.Stop()
+			select {
+			case <-timer.C:
+				return nil, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		})
+		h := New("the service answers", Observe(slow, Every(20*time.Millisecond)))
+		r, err := Measure(idle(t.Context()), h, time.Second)
+		require.NoError(t, err)
+		c := r.Checks[0]
+		assert.Equal(t, Held, r.Verdict, "%s", r)
+		assert.Equal(t, 50, c.Samples)
+		assert.Zero(t, c.Errors, "the service never erred")
+		assert.Zero(t, c.Harness.NotStarted, "the derived bound (⌈(1s+1s)/20ms⌉+1 = 101) starts every tick")
+		assert.GreaterOrEqual(t, c.P99, service)
+		// The old bound doubled the p99 (1s); half the timeout is a margin no
+		// busy machine's scheduling delay comes near.
+		assert.Less(t, c.P99, service+service/2, "p99 is the service's, not the probe's queue: %s", r)
 	})
-	h := New("the service answers", Observe(slow, Every(20*time.Millisecond)))
-	r, err := Measure(t.Context(), h, time.Second)
-	require.NoError(t, err)
-	c := r.Checks[0]
-	assert.Equal(t, Held, r.Verdict, "%s", r)
-	assert.Equal(t, 50, c.Samples)
-	assert.Zero(t, c.Errors, "the service never erred")
-	assert.Zero(t, c.Harness.NotStarted, "the derived bound (⌈(1s+1s)/20ms⌉+1 = 101) starts every tick")
-	assert.GreaterOrEqual(t, c.P99, service)
-	// The old bound doubled the p99 (1s); half the timeout is a margin no
-	// busy machine's scheduling delay comes near.
-	assert.Less(t, c.P99, service+service/2, "p99 is the service's, not the probe's queue: %s", r)
 }
 
 // lateSamples makes n samples of check 0, one every 10ms, each started

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-resilience/resilience/internal/hostload"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -118,4 +120,14 @@ func tolerance(t *testing.T, cr CheckResult, name string) ToleranceResult {
 	}
 	t.Fatalf("no tolerance %q in %+v", name, cr.Tolerances)
 	return ToleranceResult{}
+}
+
+// idle gives a sampler started with the returned context an idle host as
+// its load source: tests on testing/synctest's fake clock must not share the
+// process-wide host monitor, whose goroutine would tie their bubbles
+// together.
+func idle(ctx context.Context) context.Context {
+	return hostload.WithSource(ctx, func() hostload.Source {
+		return hostload.Fixed{Readings: 2, HostKnown: true, CPUs: 2, Busy: 0.1, SchedP99: 100 * time.Microsecond}
+	})
 }

@@ -16,9 +16,8 @@ import (
 // inconclusive. The bound ⌈Timeout/Every⌉+1 alone (41 here) was exhausted by
 // 30ms of overrun per probe, and the ticks it could not start hid the
 // system's failure behind "the test machine was saturated".
-//
-// Not parallel: the bubble then owns the process-wide load monitor it starts.
 func TestProbeOverrunningItsDeadlineStillViolates(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const overrun = 30 * time.Millisecond
 		hung := ProbeFunc("hung system", func(ctx context.Context) (any, error) {
@@ -27,7 +26,7 @@ func TestProbeOverrunningItsDeadlineStillViolates(t *testing.T) {
 			return nil, ctx.Err()
 		})
 		h := New("the system answers", Observe(hung, Every(25*time.Millisecond), Timeout(time.Second), Expect(SuccessRate(0.99))))
-		r, err := Measure(t.Context(), h, 3*time.Second)
+		r, err := Measure(idle(t.Context()), h, 3*time.Second)
 		require.NoError(t, err)
 		c := r.Checks[0]
 		assert.Zero(t, c.Harness.NotStarted, "every tick starts: %s", r)

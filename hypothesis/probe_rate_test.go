@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -152,18 +153,20 @@ func TestRateJudged(t *testing.T) {
 // taken over at least 50ms.
 func TestRateMeasured(t *testing.T) {
 	t.Parallel()
-	start := time.Now()
-	var reads atomic.Int32
-	counter := func(context.Context) (float64, error) {
-		reads.Add(1)
-		return float64(time.Since(start).Milliseconds()), nil
-	}
-	h := New("the counter grows at 1000/s",
-		Observe(Rate("ms/s", counter, 50*time.Millisecond), Every(10*time.Millisecond), Expect(InRange(500, 2000)))) // wide: the precise figures are TestRateObserves's
-	r, err := Measure(t.Context(), h, 200*time.Millisecond)
-	require.NoError(t, err)
-	assert.Equal(t, Held, r.Verdict, "%s", r)
-	assert.Zero(t, r.Checks[0].Errors, "%s", r)
-	assert.Contains(t, r.Checks[0].Tolerances[0].Observed, "samples without a value yet", "the first 50ms give no rate")
-	assert.GreaterOrEqual(t, reads.Load(), int32(20), "one read a sample")
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var reads atomic.Int32
+		counter := func(context.Context) (float64, error) {
+			reads.Add(1)
+			return float64(time.Since(start).Milliseconds()), nil
+		}
+		h := New("the counter grows at 1000/s",
+			Observe(Rate("ms/s", counter, 50*time.Millisecond), Every(10*time.Millisecond), Expect(InRange(500, 2000)))) // wide: the precise figures are TestRateObserves's
+		r, err := Measure(idle(t.Context()), h, 200*time.Millisecond)
+		require.NoError(t, err)
+		assert.Equal(t, Held, r.Verdict, "%s", r)
+		assert.Zero(t, r.Checks[0].Errors, "%s", r)
+		assert.Contains(t, r.Checks[0].Tolerances[0].Observed, "samples without a value yet", "the first 50ms give no rate")
+		assert.GreaterOrEqual(t, reads.Load(), int32(20), "one read a sample")
+	})
 }

@@ -78,7 +78,7 @@ type Sampler struct {
 	sched    sync.WaitGroup
 	runs     sync.WaitGroup
 
-	load        *hostload.Monitor
+	load        hostload.Source
 	releaseOnce sync.Once // the monitor is released once: by Stop, or when the context given to Start ends
 
 	mu      sync.Mutex
@@ -112,7 +112,7 @@ func (h *Hypothesis) start(ctx context.Context, maxTicks int) (*Sampler, error) 
 	for i, c := range h.checks {
 		s.vts[i], _ = splitTolerances(c)
 	}
-	s.load = hostload.Acquire()
+	s.load = hostload.AcquireFor(ctx)
 	s.start = time.Now()
 	for i := range h.checks {
 		s.sched.Add(1)

@@ -18,6 +18,9 @@
 // violated in the steady state after the rollback (a system that did not
 // recover).
 //
+// SLOT WAIT is the longest an experiment waited, over its runs, for one of
+// the machine-wide experiment slots before it started (-chaostest.slots).
+//
 // HARNESS LAG p90 is how late the harness started its probes, at worst over
 // every judged window; SATURATED counts the windows in which it could not keep
 // its schedule (judged inconclusive when they would otherwise deviate).
@@ -79,6 +82,8 @@ type journal struct {
 		Verdict string `json:"verdict"`
 		Passed  bool   `json:"passed"`
 		Test    string `json:"test"`
+		// SlotWait is how long the run waited for an experiment slot (s).
+		SlotWait float64 `json:"slot_wait"`
 	} `json:"chaostest"`
 	SteadyStates struct {
 		Before *steadyState  `json:"before"`
@@ -147,6 +152,7 @@ type row struct {
 	Samples    int
 	Violated   []string      // tolerances violated during the method
 	After      []string      // tolerances violated in the steady state after the rollback
+	SlotWait   time.Duration // the longest wait for an experiment slot, over runs
 	LagP90     time.Duration // the harness's worst p90 lateness, over every judged window and run
 	Windows    int           // judged windows, over runs
 	Saturated  int           // judged windows in which the harness could not keep its schedule
@@ -213,6 +219,7 @@ func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Se
 func (r *row) add(j journal) {
 	r.Runs++
 	r.Verdicts[j.Chaostest.Verdict]++
+	r.SlotWait = max(r.SlotWait, seconds(j.Chaostest.SlotWait))
 	if j.Chaostest.Passed {
 		r.Passed++
 	}
@@ -305,7 +312,7 @@ func render(w io.Writer, rows []*row) bool {
 		return false
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tHARNESS LAG p90\tSATURATED\tVIOLATED DURING\tVIOLATED AFTER")
+	fmt.Fprintln(tw, "EXPERIMENT\tVERSION\tEXPECTED\tVERDICT\tRESULT\tSLOT WAIT\tp99 BEFORE\tWORST p99 DURING\tERRORS DURING\tHARNESS LAG p90\tSATURATED\tVIOLATED DURING\tVIOLATED AFTER")
 	all := true
 	for _, r := range rows {
 		result := "pass"
@@ -313,8 +320,8 @@ func render(w io.Writer, rows []*row) bool {
 			result = fmt.Sprintf("FAIL (%d of %d)", r.Runs-r.Passed, r.Runs)
 			all = false
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%d/%d\t%s\t%s\n",
-			r.Experiment, r.Version, r.Expect, r.verdicts(), result,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%d/%d\t%s\t%s\n",
+			r.Experiment, r.Version, r.Expect, r.verdicts(), result, round(r.SlotWait),
 			round(r.BeforeP99), round(r.DuringP99), r.Errors, r.Samples, round(r.LagP90), r.Saturated, r.Windows, list(r.Violated), list(r.After))
 	}
 	_ = tw.Flush()

@@ -33,6 +33,7 @@ func TestSummaryGroupsRunsAndFlagsTheOneThatFailed(t *testing.T) {
 	assert.Equal(t, "deviated×1 held×1", fragile.verdicts())
 	assert.Equal(t, []string{"success rate >= 95%"}, fragile.Violated)
 	assert.Equal(t, 40, fragile.Errors, "only the caught run had errors")
+	assert.Equal(t, 3200*time.Millisecond, fragile.SlotWait, "the longest wait for an experiment slot, over runs")
 
 	assert.Equal(t, "robust", robust.Version)
 	assert.Equal(t, "hold", robust.Expect)
@@ -45,8 +46,8 @@ func TestSummaryGroupsRunsAndFlagsTheOneThatFailed(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 4, out.String())
 	assert.Contains(t, lines[0], "EXPERIMENT")
-	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +fragile +deviation +deviated×1 held×1 +FAIL \(1 of 2\) .* 40/160 +0s +0/8 +success rate >= 95% +-$`, lines[1])
-	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +robust +hold +held +pass .* 0/80 +0s +0/4 +- +-$`, lines[2])
+	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +fragile +deviation +deviated×1 held×1 +FAIL \(1 of 2\) +3\.2s .* 40/160 +0s +0/8 +success rate >= 95% +-$`, lines[1])
+	assert.Regexp(t, `^GatewayWhenUpstreamIsDownAndBack +robust +hold +held +pass +0s .* 0/80 +0s +0/4 +- +-$`, lines[2])
 	assert.Equal(t, "3 experiment runs, 2 passed, 1 failed", lines[3])
 }
 
