@@ -28,8 +28,8 @@ import (
 // judged under; the violated tolerances with expected and observed figures;
 // each applied fault with the time its apply took and its reach (reach.go);
 // and the command that reproduces the run. In a journal directory shared by
-// experiments (-chaostest.journal), index.html lists every report in it
-// (see reportindex.go). The page is drawn by reportchart.go and the
+// experiments (-chaostest.journal, go test -artifacts), index.html lists
+// every run in it, from the journals (see reportindex.go). The page is drawn by reportchart.go and the
 // templates in report.tmpl; every text a user wrote goes through
 // html/template's escaping.
 
@@ -47,7 +47,8 @@ func reportPath(journal string) string {
 }
 
 // writeReport writes the run's report next to its journal and, in a journal
-// directory shared by experiments, regenerates the directory's index. It
+// directory shared by experiments (-chaostest.journal, or go test
+// -artifacts's _artifacts), regenerates the directory's index. It
 // runs after the verdict, so it never slows or changes the experiment; a
 // failure fails the test, as a journal write failure does. Without a
 // journal there is no report.
@@ -62,13 +63,14 @@ func (r *runner) writeReport() {
 		t.Errorf("chaostest: experiment %q: write the report: %v", r.e.Title, err)
 		return
 	}
-	if journalDirSetting() == "" {
+	dir := r.indexDir(r.report.Journal)
+	if dir == "" {
 		if journalKept(r.t) {
 			r.logf("report: %s", path)
 		}
 		return
 	}
-	index, err := writeIndex(filepath.Dir(path))
+	index, err := writeIndex(dir)
 	if err != nil {
 		t.Errorf("chaostest: experiment %q: write the index of reports: %v", r.e.Title, err)
 		return
@@ -176,7 +178,7 @@ type reportPage struct {
 	Violations []violationRow
 	Faults     []faultRow // each applied fault, with its reach
 	Events     []eventRow
-	Meta       []metaTag // what the index reads back
+	Meta       []metaTag // the run's outcome in the page's head, for tools that read pages
 }
 
 // windowRow is one judged window in the windows table.
