@@ -262,10 +262,10 @@ func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
 		`<meta name="chaostest:verdict" content="deviated">`,
 		`<meta name="chaostest:passed" content="true">`,
 		`http-equiv="Content-Security-Policy" content="default-src 'none';`,
-		`>latency p99 &lt;= 300ms</text>`, // the bound's label
-		`>success rate &gt;= 95%</text>`,  // the error-rate bound's label
-		`<td>window 2</td>`,               // the windows table
-		`>cache: down</text>`,             // the second fault's lane
+		`>latency p99 &lt;= 300ms</text>`,                      // the bound's label
+		`>error rate &lt;= 5% (success rate &gt;= 95%)</text>`, // the error-rate bound's label, in error-rate terms
+		`<td>window 2</td>`,   // the windows table
+		`>cache: down</text>`, // the second fault's lane
 		`502 Bad Gateway: dial cache: connection refused`,
 	} {
 		if !strings.Contains(out, want) {

@@ -95,7 +95,7 @@ func TestIndexListsEveryJournal(t *testing.T) {
 		`<span class="v notsteady">not steady</span>`,
 		`not a chaostest journal: no chaostest.verdict`,
 		`<td class="num">5.04s</td>`,
-		`<td class="mono">2026-11-25 10:00:00 UTC</td>`,
+		`<td class="mono nw">2026-11-25 10:00:00 UTC</td>`,
 		`during &#43;1s..&#43;2s: GET /items/42 violated`,
 		`<a href="#show-v-not-steady">not steady 1</a>`,
 	} {
