@@ -133,8 +133,13 @@
 //	-chaostest.shard=K/N     CHAOSTEST_SHARD     run only the experiments of shard K of N (a stable hash of the test's name)
 //	-chaostest.slots=N       CHAOSTEST_SLOTS     experiments measured at once on the machine, by every test process (1 to 64, default 2)
 //
-// [IndexReports] writes the index of a directory of reports, e.g. the
-// journals of every shard copied into one directory.
+// Run keeps index.html, the index of every run whose journal is in the
+// journal directory (-chaostest.journal), or with go test -artifacts in the
+// _artifacts directory: read from the journals, failures first, the runs
+// placed by [GridCell] (the explorer's cells) drawn as grids of verdicts,
+// filtered by result without a script, each linked to its journal and
+// report. [IndexReports] writes it for any directory, e.g. the journals of
+// every shard copied into one.
 //
 // Under -short, Run skips the test with its reason. Experiments share no
 // state: run them in parallel subtests (t.Parallel) when their systems are

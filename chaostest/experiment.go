@@ -40,6 +40,7 @@ type experiment struct {
 	Reasons  []Reason
 	FailFast bool
 	Seed     int64
+	Cell     *gridCell // where the index of reports draws the run (GridCell)
 }
 
 // expectation says which outcome of an experiment passes the test.

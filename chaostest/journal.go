@@ -148,6 +148,7 @@ type experimentExt struct {
 	Schedule string          `json:"schedule"` // "together" or "sequence"
 	Method   string          `json:"method"`
 	Control  *hypothesisDecl `json:"control,omitempty"` // the control group's hypothesis
+	Cell     *gridCell       `json:"cell,omitempty"`    // the experiment's place in a grid of the index (GridCell)
 }
 
 type hypothesisDecl struct {
@@ -547,7 +548,7 @@ func (r *runner) experimentDecl(prov processProvider) journalExperiment {
 		Extensions: []experimentExt{{
 			Name: "chaostest", Before: seconds(e.Before), Duration: seconds(e.Duration), Window: seconds(e.Window),
 			After: seconds(e.After), Recovery: seconds(e.Recovery), Settle: seconds(e.Settle), Expect: e.Expect.String(),
-			FailFast: e.FailFast, Schedule: kind, Method: e.Method.String(),
+			FailFast: e.FailFast, Schedule: kind, Method: e.Method.String(), Cell: e.Cell,
 		}},
 	}
 	if e.Control != nil {

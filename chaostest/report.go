@@ -28,8 +28,8 @@ import (
 // judged under; the violated tolerances with expected and observed figures;
 // each applied fault with the time its apply took and its reach (reach.go);
 // and the command that reproduces the run. In a journal directory shared by
-// experiments (-chaostest.journal), index.html lists every report in it
-// (see reportindex.go). The page is drawn by reportchart.go and the
+// experiments (-chaostest.journal, go test -artifacts), index.html lists
+// every run in it, from the journals (see reportindex.go). The page is drawn by reportchart.go and the
 // templates in report.tmpl; every text a user wrote goes through
 // html/template's escaping.
 
@@ -47,7 +47,8 @@ func reportPath(journal string) string {
 }
 
 // writeReport writes the run's report next to its journal and, in a journal
-// directory shared by experiments, regenerates the directory's index. It
+// directory shared by experiments (-chaostest.journal, or go test
+// -artifacts's _artifacts), regenerates the directory's index. It
 // runs after the verdict, so it never slows or changes the experiment; a
 // failure fails the test, as a journal write failure does. Without a
 // journal there is no report.
@@ -62,13 +63,14 @@ func (r *runner) writeReport() {
 		t.Errorf("chaostest: experiment %q: write the report: %v", r.e.Title, err)
 		return
 	}
-	if journalDirSetting() == "" {
+	dir := r.indexDir(r.report.Journal)
+	if dir == "" {
 		if journalKept(r.t) {
 			r.logf("report: %s", path)
 		}
 		return
 	}
-	index, err := writeIndex(filepath.Dir(path))
+	index, err := writeIndex(dir)
 	if err != nil {
 		t.Errorf("chaostest: experiment %q: write the index of reports: %v", r.e.Title, err)
 		return
@@ -176,7 +178,7 @@ type reportPage struct {
 	Violations []violationRow
 	Faults     []faultRow // each applied fault, with its reach
 	Events     []eventRow
-	Meta       []metaTag // what the index reads back
+	Meta       []metaTag // the run's outcome in the page's head, for tools that read pages
 }
 
 // windowRow is one judged window in the windows table.
@@ -188,6 +190,13 @@ type windowRow struct {
 	Ctrl     *groupCells // nil without a control group
 	Load     string
 	LoadWarn bool // the harness could not keep its schedule, or the host was saturated
+	// HasControl: the run has a control group, and the table its column.
+	HasControl bool
+	// More are attempts after the faults that the table folds away (the
+	// ones between the first and the last), shown on demand; this row is
+	// then only their fold, summed up in MoreSummary.
+	More        []windowRow
+	MoreSummary string
 }
 
 // groupCells are one group's figures over a window.
@@ -357,6 +366,7 @@ func (r *runner) reportPage(journal string) reportPage {
 		}
 	}
 	p.Faults = r.faultRows()
+	p.Windows = foldAttempts(p.Windows)
 	p.Events = r.eventRows()
 	p.Headline = r.headline()
 	p.Chart = r.chart(js)
@@ -404,12 +414,14 @@ func (r *runner) headline() string {
 		if d.Phase == PhaseAfter {
 			return "did not recover after the faults were reverted: " + d.Result.Summary()
 		}
+		h := fmt.Sprintf("%s, window at %s: %s", d.Phase, fmtOffset(d.Offset), d.Result.Summary())
 		for i, w := range r.windows {
 			if w.judged && w.from == d.Offset {
-				return fmt.Sprintf("window %d [%s, %s): %s", i+1, fmtOffset(w.from), fmtOffset(w.to), d.Result.Summary())
+				h = fmt.Sprintf("window %d [%s, %s): %s", i+1, fmtOffset(w.from), fmtOffset(w.to), d.Result.Summary())
+				break
 			}
 		}
-		return fmt.Sprintf("%s, window at %s: %s", d.Phase, fmtOffset(d.Offset), d.Result.Summary())
+		return h + r.notRecoveredToo()
 	}
 	js := r.judgedWindows()
 	for _, j := range js {
@@ -426,6 +438,23 @@ func (r *runner) headline() string {
 	return string(r.report.Status)
 }
 
+// notRecoveredToo is what the headline of a run that deviated during the
+// method adds when it did not recover after the faults either: a
+// deviation after is as much news as the first one.
+func (r *runner) notRecoveredToo() string {
+	for _, d := range r.report.Deviations[1:] {
+		if d.Phase != PhaseAfter {
+			continue
+		}
+		attempts := ""
+		if n := len(r.after); n > 1 {
+			attempts = fmt.Sprintf(" (%d attempts)", n)
+		}
+		return "; did not recover after the faults were reverted" + attempts + ": " + d.Result.Summary()
+	}
+	return ""
+}
+
 func (r *runner) windowRow(j judged) windowRow {
 	o := r.origin()
 	w := windowRow{
@@ -437,9 +466,12 @@ func (r *runner) windowRow(j judged) windowRow {
 	if j.label == "before" || strings.HasPrefix(j.label, "after") {
 		w.Faults = "—"
 	}
-	if r.e.Control != nil && !j.ctrl.From.IsZero() {
-		c := cells(j.ctrl)
-		w.Ctrl = &c
+	if r.e.Control != nil {
+		w.HasControl = true
+		if !j.ctrl.From.IsZero() {
+			c := cells(j.ctrl)
+			w.Ctrl = &c
+		}
 	}
 	w.Load, w.LoadWarn = briefLoad(j.res)
 	return w

@@ -101,6 +101,82 @@ func TestReportInABrowser(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", shot)
 	checkScreenshot(t, shot)
+
+	indexInABrowser(t, browser, dir)
+}
+
+// indexInABrowser checks the index of dir, beside two cells of a grid run
+// into it (one held, one failed): the grid in its verdicts' colours, and
+// the filter by result, which needs no script: index.html#show-failed
+// fades the cell that passed.
+func indexInABrowser(t *testing.T, browser, dir string) {
+	t.Helper()
+	for _, c := range []struct {
+		variant string
+		fault   func(s *system) chaostest.Fault
+	}{
+		{"robust", func(*system) chaostest.Fault { return newFault("cache: down") }},
+		{"fragile", func(s *system) chaostest.Fault { return breaks(s, "cache: down") }},
+	} {
+		s := &system{}
+		e := quick(s.healthy(), chaostest.Inject(c.fault(s)))
+		r := newRecT("TestReportInABrowser/" + c.variant + "/cache/down")
+		play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) {
+			chaostest.Run(t, e.SteadyState, e.Method, append(e.options(), chaostest.GridCell("TestReportInABrowser/"+c.variant, "cache", "down"))...)
+		})
+	}
+	index, err := chaostest.IndexReports(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := browsertest.Load(t.Context(), browser, index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Console) > 0 {
+		t.Errorf("the index wrote to the console:\n%s", strings.Join(page.Console, "\n"))
+	}
+	for _, want := range []string{
+		`<table class="grid" data-grid="TestReportInABrowser">`,
+		`<td class="cell c-held v-held passed"`, `<td class="cell c-violated v-deviated failed"`,
+		`id="counts">2 passed, 1 failed`,
+	} {
+		if !strings.Contains(page.DOM, want) {
+			t.Errorf("the index does not show %s", want)
+		}
+	}
+	heldCell, deviatedCell := [3]uint8{0xd7, 0xec, 0xd8}, [3]uint8{0xf6, 0xd2, 0xd2}
+	for _, v := range []struct {
+		fragment       string
+		held, deviated bool
+	}{{"", true, true}, {"show-failed", false, true}, {"show-passed", true, false}} {
+		shot := filepath.Join(dir, "index"+strings.TrimPrefix(v.fragment, "show")+".png")
+		if err := browsertest.ScreenshotAt(t.Context(), browser, index, v.fragment, shot, 1200, 900); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot of index.html#%s: %s", v.fragment, shot)
+		img := decodePNG(t, shot)
+		if n := pixels(img, heldCell); (n > 100) != v.held {
+			t.Errorf("index.html#%s: %d pixels of a held cell's green, want it shown: %v", v.fragment, n, v.held)
+		}
+		if n := pixels(img, deviatedCell); (n > 100) != v.deviated {
+			t.Errorf("index.html#%s: %d pixels of a deviated cell's red, want it shown: %v", v.fragment, n, v.deviated)
+		}
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	return img
 }
 
 // fragileTwinRun runs the experiment of a fragile twin into dir: its cache

@@ -25,7 +25,7 @@ const (
 	chartRight  = 16.0
 	laneHeight  = 20.0
 	latHeight   = 170.0
-	errHeight   = 46.0
+	errHeight   = 96.0 // tall enough to read an error rate of a few percent against its bound
 	minDecades  = 2.0
 	charWidthPx = 6.3 // average width of a character of the lanes' 11px text
 )
@@ -267,7 +267,7 @@ func (r *runner) chart(js []judged) chart {
 			b.Lat.Lines, b.Lat.Labels = latencyLines(ax, la, ci, js, g.name == "control")
 			y += latHeight + 12
 			b.Err = panel{Y: y, H: errHeight}
-			b.Err.YTicks = []tick{{At: y + errHeight, Text: "0%"}, {At: y + errHeight/2, Text: "errors"}, {At: y + 6, Text: "100%"}}
+			b.Err.YTicks = []tick{{At: y + errHeight, Text: "0%"}, {At: y + errHeight*3/4, Text: "error rate"}, {At: y + errHeight/2, Text: "50%"}, {At: y + 6, Text: "100%"}}
 			b.Err.Bars, b.Err.Lines, b.Err.Labels = errorBars(ax, b.Err, ci, js, g.name == "control")
 			y += errHeight
 			b.XTicks = ax.ticks()
@@ -596,17 +596,13 @@ func latencyLines(ax timeAxis, la logAxis, ci int, js []judged, control bool) ([
 				segment{X1: x1, X2: x2, Y: la.y(cr.P50), CSS: "p50", Tip: j.label + ": p50 " + fmtDur(cr.P50)},
 				segment{X1: x1, X2: x2, Y: la.y(cr.P99), CSS: "p99", Tip: j.label + ": p99 " + fmtDur(cr.P99)})
 		}
-		for _, tr := range cr.Tolerances {
+		for _, tr := range boundsOf(j, ci) {
 			d, ok := latencyBound(tr)
 			if !ok {
 				continue
 			}
-			css := "bound"
-			if tr.Verdict == hypothesis.Violated {
-				css = "bound broken"
-			}
-			ls = append(ls, segment{X1: x1, X2: x2, Y: la.y(d), CSS: css,
-				Tip: fmt.Sprintf("%s: %s, expected %s, observed %s", j.label, tr.Tolerance, tr.Expected, tr.Observed)})
+			css, tip := boundStyle(j, tr, control)
+			ls = append(ls, segment{X1: x1, X2: x2, Y: la.y(d), CSS: css, Tip: tip})
 			if !seen[tr.Tolerance] {
 				seen[tr.Tolerance] = true
 				labels = append(labels, label{X: x1 + 3, Y: la.y(d) - 3, Text: tr.Tolerance, CSS: "boundlabel"})
@@ -640,24 +636,48 @@ func errorBars(ax timeAxis, p panel, ci int, js []judged, control bool) ([]bar, 
 		if cr.Errors > 0 && x2-x1 > 40 {
 			labels = append(labels, label{X: (x1 + x2) / 2, Y: max(top-3, p.Y+9), Text: fmt.Sprintf("%d/%d", cr.Errors, cr.Samples), CSS: "errcount"})
 		}
-		for _, tr := range cr.Tolerances {
+		for _, tr := range boundsOf(j, ci) {
 			f, ok := errorRateBound(tr)
 			if !ok {
 				continue
 			}
-			css := "bound"
-			if tr.Verdict == hypothesis.Violated {
-				css = "bound broken"
-			}
-			ls = append(ls, segment{X1: x1, X2: x2, Y: yOf(f), CSS: css,
-				Tip: fmt.Sprintf("%s: %s, expected %s, observed %s", j.label, tr.Tolerance, tr.Expected, tr.Observed)})
+			css, tip := boundStyle(j, tr, control)
+			ls = append(ls, segment{X1: x1, X2: x2, Y: yOf(f), CSS: css, Tip: tip})
 			if !seen[tr.Tolerance] && f > 0 {
 				seen[tr.Tolerance] = true
-				labels = append(labels, label{X: x1 + 3, Y: yOf(f) - 3, Text: tr.Tolerance, CSS: "boundlabel"})
+				// In error-rate terms, as the panel is drawn: "error rate <= 5%".
+				labels = append(labels, label{X: x1 + 3, Y: yOf(f) - 3, Text: fmt.Sprintf("error rate <= %s (%s)", fmtPct(f), tr.Tolerance), CSS: "boundlabel"})
 			}
 		}
 	}
 	return bs, ls, labels
+}
+
+// boundsOf are the tolerances whose bounds the panels of check ci draw in
+// window j: the experiment group's, in the control group's panels too, so
+// that the unfaulted twin is read against the bounds the experiment was
+// judged by.
+func boundsOf(j judged, ci int) []hypothesis.ToleranceResult {
+	cr, ok := j.check(ci, false)
+	if !ok {
+		return nil
+	}
+	return cr.Tolerances
+}
+
+// boundStyle is the class and tooltip of a bound: broken where the
+// experiment group violated it; in the control group's panel, never
+// broken (the control group was not judged against it) and said to be the
+// experiment's.
+func boundStyle(j judged, tr hypothesis.ToleranceResult, control bool) (css, tip string) {
+	tip = fmt.Sprintf("%s: %s, expected %s, observed %s", j.label, tr.Tolerance, tr.Expected, tr.Observed)
+	if control {
+		return "bound", fmt.Sprintf("%s: the experiment group's bound %s, expected %s", j.label, tr.Tolerance, tr.Expected)
+	}
+	if tr.Verdict == hypothesis.Violated {
+		return "bound broken", tip
+	}
+	return "bound", tip
 }
 
 // boundFigure is the bound a tolerance was judged against, as its Expected

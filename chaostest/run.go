@@ -96,6 +96,13 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 		}
 	}
 	exp.FailFast = exp.FailFast || failFastSetting()
+	// The test's artifact directory is made before the narrative's first
+	// line: go test -json reports it as an "artifacts" event, at which
+	// gotestsum (1.13) ends the test's output, so lines logged before it
+	// would be lost from its JUnit body.
+	if journalDirSetting() == "" {
+		artifactDirOf(t)
+	}
 
 	r := &runner{t: t, e: exp, seed: seed, start: time.Now(), seedUse: &seedUse{seed: seed}}
 	r.report = Report{Title: title, Seed: seed}

@@ -214,6 +214,22 @@ func TestJournalPathLoggedOnlyWhenKept(t *testing.T) {
 			t.Fatalf("with -artifacts: %d journals under %s, want 1:\n%s", len(journals), out, sp.output())
 		}
 		mustContain(t, "output", sp.output(), "journal: "+journals[0])
+		// The index of every kept journal is in _artifacts, above each
+		// test's own directory.
+		index := filepath.Join(out, "_artifacts", "index.html")
+		mustContain(t, "output", sp.output(), "(index of the directory: "+index+")")
+		b, err := os.ReadFile(index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(filepath.Join(out, "_artifacts"), journals[0])
+		mustContain(t, "index", string(b), `<a href="`+filepath.ToSlash(rel)+`">journal</a>`)
+		// The artifact directory is made (and go test says so) before the
+		// narrative's first line: gotestsum ends a test's output there.
+		o := sp.output()
+		if a, n := strings.Index(o, "=== ARTIFACTS"), strings.Index(o, "chaostest: experiment"); a < 0 || n < 0 || a > n {
+			t.Errorf("=== ARTIFACTS at %d, the narrative's first line at %d: want the directory first:\n%s", a, n, o)
+		}
 	}
 }
 

@@ -124,9 +124,19 @@ func Load(ctx context.Context, browser, path string) (Page, error) {
 // Screenshot saves a PNG of the file at path, as a window of width × height
 // pixels shows it, to png.
 func Screenshot(ctx context.Context, browser, path, png string, width, height int) error {
+	return ScreenshotAt(ctx, browser, path, "", png, width, height)
+}
+
+// ScreenshotAt is Screenshot of the page at path#fragment: the element
+// whose id is fragment is the page's :target (and scrolled to); "" is the
+// page itself.
+func ScreenshotAt(ctx context.Context, browser, path, fragment, png string, width, height int) error {
 	u, err := fileURL(path)
 	if err != nil {
 		return err
+	}
+	if fragment != "" {
+		u += "#" + url.PathEscape(fragment)
 	}
 	abs, err := filepath.Abs(png)
 	if err != nil {
