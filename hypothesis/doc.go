@@ -130,7 +130,11 @@
 //     failures timing cannot cause (an error answer, a refused connection,
 //     a wrong value) decide, and a violation made of latency, throughput or
 //     probes that ran out of time is inconclusive ("the test machine was
-//     saturated", with the host's figures from Result.Load); so is one that
+//     saturated", with the host's figures from Result.Load); a probe that
+//     ran out of time counts against the system all the same when the
+//     harness took less than a quarter of its time (its start delay plus
+//     the scheduler's delay p99): it had three quarters of its timeout and
+//     got no answer. So is one that
 //     disappears once each probe's start delay is discounted. Value
 //     tolerances judge values, not time: their violations stand.
 //   - Host: Sampler.Evaluate reads the host's [Load] over the window (CPU

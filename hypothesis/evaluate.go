@@ -360,7 +360,7 @@ func (cr *CheckResult) decide(verdict Verdict, undecided string, wj windowJudgem
 func (cr *CheckResult) harnessExplains(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs, load *Load) {
 	switch {
 	case cr.Verdict == Violated && cr.valueViolated:
-	case cr.Verdict == Violated && cr.Harness.Saturated && holdsWithoutTiming(wts, samples, from, to, refs):
+	case cr.Verdict == Violated && cr.Harness.Saturated && holdsWithoutTiming(wts, samples, from, to, refs, schedDelay(load)):
 		cr.Verdict, cr.Reason = Inconclusive, cr.Harness.saturatedReason()
 	case cr.Verdict == Violated && holdsDiscounted(wts, samples, from, to, refs):
 		cr.Verdict, cr.Reason = Inconclusive, fmt.Sprintf(
@@ -425,15 +425,21 @@ func judgeWindow(wts []WindowTolerance, samples []Sample, from, to time.Time, re
 }
 
 // holdsWithoutTiming reports whether the window's error budget holds once
-// every failure that timing can cause (a probe that ran out of time) is
-// forgiven and the tolerances about time (latency, throughput) are left out:
-// on a machine whose harness could not keep its schedule, only failures
-// timing cannot cause (an error answer, a refused connection, a wrong
-// value) decide a violation.
-func holdsWithoutTiming(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs) bool {
+// every failure that timing can cause is forgiven and the tolerances about
+// time (latency, throughput) are left out: on a machine whose harness could
+// not keep its schedule, only failures timing cannot cause (an error answer,
+// a refused connection, a wrong value) decide a violation.
+//
+// A probe that ran out of time is forgiven when the harness took a real
+// share of its time: when its own start delay plus the scheduler's delay
+// (sched, the window's p99) exceed a quarter of the time it was given. One
+// that started on time had at least three quarters of its timeout and got
+// no answer: that silence is the system's, however busy the machine (a
+// hung dependency must not pass as a saturated harness).
+func holdsWithoutTiming(wts []WindowTolerance, samples []Sample, from, to time.Time, refs checkRefs, sched time.Duration) bool {
 	d := slices.Clone(samples)
 	for i := range d {
-		if isTimeout(d[i].Err) {
+		if isTimeout(d[i].Err) && 4*(d[i].Lag()+sched) > d[i].Latency {
 			d[i].Err = nil
 		}
 	}
@@ -444,6 +450,15 @@ func holdsWithoutTiming(wts []WindowTolerance, samples []Sample, from, to time.T
 		}
 	}
 	return judgeWindow(errorBudget, d, from, to, refs, 1).verdict != Violated
+}
+
+// schedDelay is the Go scheduler's delay p99 over the window, or 0 without
+// load figures.
+func schedDelay(load *Load) time.Duration {
+	if load == nil {
+		return 0
+	}
+	return load.SchedP99
 }
 
 // isTimeout reports whether err is a probe running out of time: its

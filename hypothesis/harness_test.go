@@ -205,3 +205,28 @@ func TestStarvedHarnessKeepsErrorAnswers(t *testing.T) {
 	assert.Equal(t, Inconclusive, r.Verdict, "a probe that ran out of time on a starved harness proves nothing: %s", r)
 	assert.Contains(t, r.Checks[0].Reason, "the test machine was saturated")
 }
+
+// A hung system on a starved harness: most ticks start 80ms late (the
+// harness is behind), but every probe then waits its whole 1s timeout for
+// an answer that never comes. An 80ms start delay is less than a quarter of
+// the second each probe was given: the silence is the system's.
+func TestStarvedHarnessDoesNotExcuseAHungSystem(t *testing.T) {
+	t.Parallel()
+	h := New("answers", Observe(fakeProbe("api"), Every(10*time.Millisecond), Timeout(time.Second), Expect(SuccessRate(0.95))))
+	hung := lateSamples(100, func(int) time.Duration { return 80 * time.Millisecond }, time.Second-80*time.Millisecond)
+	for i := range hung {
+		hung[i].Err = fmt.Errorf("Get \"http://x\": %w", context.DeadlineExceeded)
+	}
+	r := Evaluate(h, hung, t0, t0.Add(2*time.Second))
+	require.True(t, r.Checks[0].Harness.Saturated, "%s", r)
+	assert.Equal(t, Violated, r.Verdict, "the system never answered within the 920ms each probe had: %s", r)
+
+	// The same timeouts where the harness ate most of each probe's time
+	// (started 600ms late out of 1s) prove nothing.
+	starved := lateSamples(100, func(int) time.Duration { return 600 * time.Millisecond }, 400*time.Millisecond)
+	for i := range starved {
+		starved[i].Err = fmt.Errorf("Get \"http://x\": %w", context.DeadlineExceeded)
+	}
+	r = Evaluate(h, starved, t0, t0.Add(2*time.Second))
+	assert.Equal(t, Inconclusive, r.Verdict, "%s", r)
+}
