@@ -57,6 +57,8 @@ func (v Variant) String() string {
 type Config struct {
 	Variant   Variant
 	RedisAddr string // "host:port" of Redis (usually a proxy in front of it)
+	// RedisPassword is the password Redis requires ("" for none).
+	RedisPassword string
 	// Retries is how many times Robust retries a write; zero means 20.
 	// Fragile makes one attempt whatever it says.
 	Retries int
@@ -115,7 +117,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	opts := &redis.Options{Addr: cfg.RedisAddr, MaxRetries: -1, DialTimeout: time.Second,
+	opts := &redis.Options{Addr: cfg.RedisAddr, Password: cfg.RedisPassword, MaxRetries: -1, DialTimeout: time.Second,
 		ReadTimeout: time.Second, WriteTimeout: time.Second}
 	if cfg.Variant == Robust {
 		opts.MaxRetries, opts.MinRetryBackoff, opts.MaxRetryBackoff = cfg.Retries, cfg.MinBackoff, cfg.MaxBackoff

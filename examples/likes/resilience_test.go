@@ -93,7 +93,7 @@ func TestLikesDuringAFailover(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			r := fixtures.SharedRedis(t)
 			proxy := redisfault.New(t, r.Addr(), redisfault.Name("likes-redis"))
-			svc := likes.Start(t, likes.Config{Variant: v, RedisAddr: proxy.Addr()})
+			svc := likes.Start(t, likes.Config{Variant: v, RedisAddr: proxy.Addr(), RedisPassword: r.Password()})
 			var acknowledged atomic.Int64
 			failover := proxy.Error("READONLY", redisfault.Command("INCR", "SET", "DEL"))
 			opts := []chaostest.Option{
@@ -114,7 +114,7 @@ func TestLikesDuringAFailover(t *testing.T) {
 			// of likes acknowledged. A like whose answer the client never
 			// got (the probe timed out) would make it higher; there is none
 			// unless the run failed above.
-			direct := redis.NewClient(&redis.Options{Addr: r.Addr()})
+			direct := redis.NewClient(&redis.Options{Addr: r.Addr(), Password: r.Password()})
 			t.Cleanup(func() { _ = direct.Close() })
 			n, err := direct.Get(context.Background(), svc.Key(item)).Int64()
 			require.NoError(t, err)
