@@ -47,7 +47,8 @@
 //
 // The [Status] is held, deviated, not steady (the gate was violated),
 // inconclusive (some window could not be judged, the gate included) or
-// aborted. Only held passes, unless the experiment documents a known
+// aborted; skipped when nothing ran (under -short, or another shard's
+// experiment). Only held passes, unless the experiment documents a known
 // weakness with [ExpectDeviation]: then it passes only when a [Deviation]
 // shows every [Reason] given: [Violates] a tolerance (the very value passed
 // to hypothesis.Expect, matched by identity; one that is not in the

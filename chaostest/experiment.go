@@ -74,6 +74,7 @@ const (
 	StatusNotSteady    Status = "not steady"
 	StatusInconclusive Status = "inconclusive"
 	StatusAborted      Status = "aborted" // interrupted, deadline, a fault failed to apply
+	StatusSkipped      Status = "skipped" // under -short, or another shard's: nothing ran
 )
 
 // Phase is a part of an experiment: the steady state before (the gate), the

@@ -510,7 +510,7 @@ func (r *runner) windowRuns(prov processProvider) []activityRun {
 				co.ErrorKinds = append(co.ErrorKinds, errorKindOutput{Kind: k.Kind, Count: k.Count})
 			}
 			for _, tr := range c.Tolerances {
-				co.Tolerances = append(co.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
+				co.Tolerances = append(co.Tolerances, toleranceOutput{Tolerance: tr.Text, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
 			}
 			out.Checks = append(out.Checks, co)
 		}
@@ -705,8 +705,8 @@ func probeRun(decl activityDecl, i int, c hypothesis.CheckResult, res hypothesis
 	}
 	decl.Chaostest.Tolerances = []string{}
 	for _, tr := range c.Tolerances {
-		decl.Chaostest.Tolerances = append(decl.Chaostest.Tolerances, tr.Tolerance)
-		out.Tolerances = append(out.Tolerances, toleranceOutput{Tolerance: tr.Tolerance, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
+		decl.Chaostest.Tolerances = append(decl.Chaostest.Tolerances, tr.Text)
+		out.Tolerances = append(out.Tolerances, toleranceOutput{Tolerance: tr.Text, Expected: tr.Expected, Observed: tr.Observed, Verdict: tr.Verdict.String()})
 	}
 	for _, s := range samples {
 		if s.Check != i || s.Intended.Before(res.From) || !s.Intended.Before(res.To) {
@@ -784,7 +784,7 @@ func unmetChecks(res, ctrl hypothesis.Result) string {
 			what := c.Reason
 			for _, tr := range c.Tolerances {
 				if what == "" && tr.Verdict == hypothesis.Violated {
-					what = fmt.Sprintf("%s: expected %s, observed %s", tr.Tolerance, tr.Expected, tr.Observed)
+					what = fmt.Sprintf("%s: expected %s, observed %s", tr.Text, tr.Expected, tr.Observed)
 				}
 			}
 			name := c.Probe

@@ -202,7 +202,7 @@ func writeViolations(b *strings.Builder, label string, res hypothesis.Result) {
 			if tr.Verdict == hypothesis.Held {
 				continue
 			}
-			fmt.Fprintf(b, "    %s: %s %s: expected %s, observed %s\n", c.Probe, tr.Tolerance, tr.Verdict, tr.Expected, tr.Observed)
+			fmt.Fprintf(b, "    %s: %s %s: expected %s, observed %s\n", c.Probe, tr.Text, tr.Verdict, tr.Expected, tr.Observed)
 		}
 		if c.FirstError != "" && c.Verdict != hypothesis.Held {
 			fmt.Fprintf(b, "    %s: errors by kind: %s; first: %s\n", c.Probe, hypothesis.ErrorCounts(c.ErrorKinds), c.FirstError)
@@ -280,7 +280,7 @@ func (r *runner) deviationsLine() string {
 		for _, c := range d.Result.Checks {
 			for _, tr := range c.Tolerances {
 				if tr.Verdict == hypothesis.Violated {
-					violated = append(violated, c.Probe+": "+tr.Tolerance)
+					violated = append(violated, c.Probe+": "+tr.Text)
 				}
 			}
 		}

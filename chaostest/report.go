@@ -568,7 +568,7 @@ func violations(window, group string, res hypothesis.Result) []violationRow {
 			if tr.Verdict == hypothesis.Held {
 				continue
 			}
-			vs = append(vs, violationRow{Window: window, Group: group, Probe: c.Probe, Tolerance: tr.Tolerance,
+			vs = append(vs, violationRow{Window: window, Group: group, Probe: c.Probe, Tolerance: tr.Text,
 				Verdict: tr.Verdict.String(), VerdictCSS: tr.Verdict.String(), Expected: tr.Expected, Observed: tr.Observed})
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
-	"github.com/go-resilience/resilience/internal/browsertest"
+	"github.com/go-resilience/resilience/internal/testkit/browsertest"
 )
 
 // The report of a fragile twin, as a person sees it in a browser: headless

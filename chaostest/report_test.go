@@ -453,11 +453,11 @@ func TestBoundsReadFromTolerances(t *testing.T) {
 	for i, tr := range results {
 		c := want[i]
 		if d, ok := latencyBound(tr); ok != (c.lat > 0) || d.Round(time.Microsecond) != c.lat.Round(time.Microsecond) {
-			t.Errorf("%s (%s): latency bound %v (%v), want %v", tr.Tolerance, tr.Expected, d, ok, c.lat)
+			t.Errorf("%s (%s): latency bound %v (%v), want %v", tr.Text, tr.Expected, d, ok, c.lat)
 		}
 		f, ok := errorRateBound(tr)
 		if ok != (c.rate != none) || (ok && (f < c.rate-1e-9 || f > c.rate+1e-9)) {
-			t.Errorf("%s (%s): error-rate bound %v (%v), want %v", tr.Tolerance, tr.Expected, f, ok, c.rate)
+			t.Errorf("%s (%s): error-rate bound %v (%v), want %v", tr.Text, tr.Expected, f, ok, c.rate)
 		}
 	}
 }

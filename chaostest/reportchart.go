@@ -410,7 +410,7 @@ func brokenSummary(res hypothesis.Result) string {
 			if tr.Verdict != hypothesis.Violated {
 				continue
 			}
-			name, op := tr.Tolerance, ""
+			name, op := tr.Text, ""
 			if i := strings.Index(name, " <= "); i >= 0 {
 				name, op = name[:i], " > "
 			} else if i := strings.Index(name, " >= "); i >= 0 {
@@ -603,9 +603,9 @@ func latencyLines(ax timeAxis, la logAxis, ci int, js []judged, control bool) ([
 			}
 			css, tip := boundStyle(j, tr, control)
 			ls = append(ls, segment{X1: x1, X2: x2, Y: la.y(d), CSS: css, Tip: tip})
-			if !seen[tr.Tolerance] {
-				seen[tr.Tolerance] = true
-				labels = append(labels, label{X: x1 + 3, Y: la.y(d) - 3, Text: tr.Tolerance, CSS: "boundlabel"})
+			if !seen[tr.Text] {
+				seen[tr.Text] = true
+				labels = append(labels, label{X: x1 + 3, Y: la.y(d) - 3, Text: tr.Text, CSS: "boundlabel"})
 			}
 		}
 	}
@@ -643,10 +643,10 @@ func errorBars(ax timeAxis, p panel, ci int, js []judged, control bool) ([]bar, 
 			}
 			css, tip := boundStyle(j, tr, control)
 			ls = append(ls, segment{X1: x1, X2: x2, Y: yOf(f), CSS: css, Tip: tip})
-			if !seen[tr.Tolerance] && f > 0 {
-				seen[tr.Tolerance] = true
+			if !seen[tr.Text] && f > 0 {
+				seen[tr.Text] = true
 				// In error-rate terms, as the panel is drawn: "error rate <= 5%".
-				labels = append(labels, label{X: x1 + 3, Y: yOf(f) - 3, Text: fmt.Sprintf("error rate <= %s (%s)", fmtPct(f), tr.Tolerance), CSS: "boundlabel"})
+				labels = append(labels, label{X: x1 + 3, Y: yOf(f) - 3, Text: fmt.Sprintf("error rate <= %s (%s)", fmtPct(f), tr.Text), CSS: "boundlabel"})
 			}
 		}
 	}
@@ -670,9 +670,9 @@ func boundsOf(j judged, ci int) []hypothesis.ToleranceResult {
 // broken (the control group was not judged against it) and said to be the
 // experiment's.
 func boundStyle(j judged, tr hypothesis.ToleranceResult, control bool) (css, tip string) {
-	tip = fmt.Sprintf("%s: %s, expected %s, observed %s", j.label, tr.Tolerance, tr.Expected, tr.Observed)
+	tip = fmt.Sprintf("%s: %s, expected %s, observed %s", j.label, tr.Text, tr.Expected, tr.Observed)
 	if control {
-		return "bound", fmt.Sprintf("%s: the experiment group's bound %s, expected %s", j.label, tr.Tolerance, tr.Expected)
+		return "bound", fmt.Sprintf("%s: the experiment group's bound %s, expected %s", j.label, tr.Text, tr.Expected)
 	}
 	if tr.Verdict == hypothesis.Violated {
 		return "bound broken", tip
@@ -701,7 +701,7 @@ func boundFigure(expected string) string {
 
 // latencyBound is the latency a latency tolerance allowed in a window.
 func latencyBound(tr hypothesis.ToleranceResult) (time.Duration, bool) {
-	if !strings.HasPrefix(tr.Tolerance, "latency ") || tr.Unit != hypothesis.UnitSeconds || tr.Bound <= 0 {
+	if !strings.HasPrefix(tr.Text, "latency ") || tr.Unit != hypothesis.UnitSeconds || tr.Bound <= 0 {
 		return 0, false
 	}
 	return time.Duration(tr.Bound * float64(time.Second)), true
@@ -710,7 +710,7 @@ func latencyBound(tr hypothesis.ToleranceResult) (time.Duration, bool) {
 // errorRateBound is the highest error rate a success-rate tolerance allowed
 // in a window.
 func errorRateBound(tr hypothesis.ToleranceResult) (float64, bool) {
-	if !strings.HasPrefix(tr.Tolerance, "success rate ") || tr.Unit != hypothesis.UnitRatio {
+	if !strings.HasPrefix(tr.Text, "success rate ") || tr.Unit != hypothesis.UnitRatio {
 		return 0, false
 	}
 	return min(1, max(0, 1-tr.Bound)), true

@@ -70,7 +70,7 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 	exp.Title = title
 	if shortMode() {
 		t.Skipf("chaostest: experiment %q skipped under -short: it injects faults and needs %v of wall time", title, exp.planned())
-		return Report{Title: title}
+		return Report{Title: title, Status: StatusSkipped}
 	}
 	sh, err := shardSetting()
 	if err != nil {
@@ -85,7 +85,7 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 	}
 	if !sh.has(t.Name()) {
 		t.Skipf("chaostest: experiment %q belongs to another shard than %d/%d", title, sh.k, sh.n)
-		return Report{Title: title}
+		return Report{Title: title, Status: StatusSkipped}
 	}
 	seed := exp.Seed
 	if seed == 0 {

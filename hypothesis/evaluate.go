@@ -217,7 +217,7 @@ func evaluateCheck(c Check, samples []Sample, from, to time.Time, refs checkRefs
 	for i := range cr.Tolerances {
 		tr := &cr.Tolerances[i]
 		if l := c.labelOf(tr.Source); l != "" {
-			tr.Label, tr.Tolerance = l, labelled(l, tr.Tolerance)
+			tr.Label, tr.Text = l, labelled(l, tr.Text)
 		}
 	}
 	return cr
@@ -278,7 +278,7 @@ func judgeValues(vts []ValueTolerance, samples []Sample) valueJudgement {
 	}
 	vj := valueJudgement{verdict: Held}
 	for j, t := range vts {
-		tr := ToleranceResult{Tolerance: t.String(), Source: t, Expected: "every sample"}
+		tr := ToleranceResult{Text: t.String(), Source: t, Expected: "every sample"}
 		switch {
 		case judged == 0:
 			tr.Observed = "no sample with a value"
@@ -293,7 +293,7 @@ func judgeValues(vts []ValueTolerance, samples []Sample) valueJudgement {
 			tr.Observed += fmt.Sprintf(" (%s without a value yet)", count(noValue, "sample", "samples"))
 		}
 		if tr.Verdict == Inconclusive {
-			vj.undecided = cmp.Or(vj.undecided, tr.Tolerance+": "+tr.Observed)
+			vj.undecided = cmp.Or(vj.undecided, tr.Text+": "+tr.Observed)
 		}
 		vj.verdict = worse(vj.verdict, tr.Verdict)
 		vj.results = append(vj.results, tr)
@@ -417,7 +417,7 @@ func judgeWindow(wts []WindowTolerance, samples []Sample, from, to time.Time, re
 		tr := judgeOf(t, wj.w)
 		wj.results = append(wj.results, tr)
 		if tr.Verdict == Inconclusive && wj.undecided == "" {
-			wj.undecided = tr.Tolerance + ": " + tr.Observed
+			wj.undecided = tr.Text + ": " + tr.Observed
 		}
 		wj.verdict = worse(wj.verdict, tr.Verdict)
 	}

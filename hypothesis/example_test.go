@@ -30,7 +30,7 @@ func ExampleEvaluate() {
 	r := hypothesis.Evaluate(h, samples, from, from.Add(100*time.Millisecond))
 	fmt.Println(r.Summary())
 	for _, t := range r.Checks[0].Tolerances {
-		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Tolerance, t.Expected, t.Observed)
+		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Text, t.Expected, t.Observed)
 	}
 	// Output:
 	// violated: 10 samples, 1 error, p99 520ms (latency p99 <= 300ms, observed 520ms)
@@ -135,7 +135,7 @@ func ExampleEvaluateWith() {
 	r := hypothesis.EvaluateWith(h, window(190*time.Millisecond), from, to, hypothesis.Refs{Baseline: &baseline, Control: &control})
 	fmt.Println(r.Summary())
 	for _, t := range r.Checks[0].Tolerances {
-		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Tolerance, t.Expected, t.Observed)
+		fmt.Printf("%s: %s: expected %s, observed %s\n", t.Verdict, t.Text, t.Expected, t.Observed)
 	}
 	// Output:
 	// violated: 10 samples, 0 errors, p99 190ms (latency p99 <= 3 × baseline p99 + 50ms, observed 190ms)

@@ -114,7 +114,7 @@ func constLat(d time.Duration) func(int) time.Duration { return func(int) time.D
 func tolerance(t *testing.T, cr CheckResult, name string) ToleranceResult {
 	t.Helper()
 	for _, tr := range cr.Tolerances {
-		if tr.Tolerance == name {
+		if tr.Text == name {
 			return tr
 		}
 	}

@@ -21,7 +21,7 @@ func TestLabelShownWithItsTolerance(t *testing.T) {
 	r := Evaluate(h, evenly(0, 10, constLat(time.Millisecond), failFirst(10)), t0, window100)
 	assert.Equal(t, Violated, r.Verdict)
 	tr := r.Checks[0].Tolerances[0]
-	assert.Equal(t, "no item page lost (success rate >= 99%)", tr.Tolerance)
+	assert.Equal(t, "no item page lost (success rate >= 99%)", tr.Text)
 	assert.Equal(t, "no item page lost", tr.Label)
 	assert.Equal(t, rate, tr.Source)
 	assert.True(t, r.Violated(rate), "matched by the tolerance it names")

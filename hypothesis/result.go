@@ -13,8 +13,10 @@ import (
 // the figure it observed, as text for people (figures rounded) and, for a
 // window tolerance, as exact numbers for reports.
 type ToleranceResult struct {
-	Tolerance string // e.g. "latency p99 <= 300ms", or with its Label, "fast item pages (latency p99 <= 300ms)"
-	Label     string // the intent given with Label, "" without one
+	// Text is the tolerance as text: e.g. "latency p99 <= 300ms", or with
+	// its Label, "fast item pages (latency p99 <= 300ms)".
+	Text  string
+	Label string // the intent given with Label, "" without one
 	// Source is the tolerance judged, the very value passed to Expect (nil
 	// for the default "success rate >= 100%"): compare it with ==, or ask
 	// Result.Violated.
@@ -210,7 +212,7 @@ func (r Result) why(named bool) []string {
 		case c.Verdict == Violated:
 			for _, tr := range c.Tolerances {
 				if tr.Verdict == Violated {
-					why = append(why, fmt.Sprintf("%s%s, observed %s", prefix, tr.Tolerance, tr.Observed))
+					why = append(why, fmt.Sprintf("%s%s, observed %s", prefix, tr.Text, tr.Observed))
 				}
 			}
 		case c.Verdict == Inconclusive && c.Reason != "":
@@ -268,7 +270,7 @@ func (c CheckResult) describe() string {
 	}
 	fmt.Fprintf(&b, "\nharness: %s", c.Harness)
 	for _, t := range c.Tolerances {
-		fmt.Fprintf(&b, "\n%s: %s: expected %s, observed %s", t.Verdict, t.Tolerance, t.Expected, t.Observed)
+		fmt.Fprintf(&b, "\n%s: %s: expected %s, observed %s", t.Verdict, t.Text, t.Expected, t.Observed)
 	}
 	return b.String()
 }

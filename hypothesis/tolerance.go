@@ -90,10 +90,10 @@ func missOf(t ValueTolerance, v any) (err error) {
 func judgeOf(t WindowTolerance, w *window) (r ToleranceResult) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = ToleranceResult{Tolerance: t.String(), Observed: fmt.Sprintf("panicked: %v", p)}
+			r = ToleranceResult{Text: t.String(), Observed: fmt.Sprintf("panicked: %v", p)}
 		}
-		if r.Tolerance == "" {
-			r.Tolerance = t.String()
+		if r.Text == "" {
+			r.Text = t.String()
 		}
 		if _, isDefault := t.(defaultSuccessRate); !isDefault && r.Source == nil {
 			r.Source = t

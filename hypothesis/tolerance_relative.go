@@ -104,7 +104,7 @@ func (t relLatencyP) Validate() error {
 }
 
 func (t relLatencyP) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String()}
+	r := ToleranceResult{Text: t.String()}
 	ref, why := refStats(w, t.ref)
 	if ref == nil {
 		r.Expected, r.Observed = fmt.Sprintf("<= %s × %s p%s", fmtFloat(t.factor), t.ref, fmtFloat(t.p)), why
@@ -144,7 +144,7 @@ func (t relSuccessRate) Validate() error {
 }
 
 func (t relSuccessRate) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String()}
+	r := ToleranceResult{Text: t.String()}
 	ref, why := refStats(w, t.ref)
 	if ref == nil || ref.finished == 0 {
 		if why == "" {

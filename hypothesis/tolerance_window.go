@@ -52,7 +52,7 @@ func (t successRate) Validate() error {
 }
 
 func (t successRate) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtBoundPercent(t.min), Bound: t.min, Unit: UnitRatio}
+	r := ToleranceResult{Text: t.String(), Expected: ">= " + fmtBoundPercent(t.min), Bound: t.min, Unit: UnitRatio}
 	if w.finished == 0 {
 		r.Observed = "no finished sample"
 		return r
@@ -93,7 +93,7 @@ func (t latencyP) Validate() error {
 }
 
 func (t latencyP) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: "<= " + t.max.String()}
+	r := ToleranceResult{Text: t.String(), Expected: "<= " + t.max.String()}
 	judgeLatency(&r, w, t.p, t.max)
 	return r
 }
@@ -129,7 +129,7 @@ func (t maxErrors) Validate() error {
 }
 
 func (t maxErrors) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf("<= %d", t.n), Bound: float64(t.n), Unit: UnitCount}
+	r := ToleranceResult{Text: t.String(), Expected: fmt.Sprintf("<= %d", t.n), Bound: float64(t.n), Unit: UnitCount}
 	if w.finished == 0 {
 		r.Observed = "no finished sample"
 		return r
@@ -153,7 +153,7 @@ func (t minThroughput) Validate() error {
 }
 
 func (t minThroughput) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: ">= " + fmtFloat(t.rate) + "/s", Bound: t.rate, Unit: UnitPerSecond}
+	r := ToleranceResult{Text: t.String(), Expected: ">= " + fmtFloat(t.rate) + "/s", Bound: t.rate, Unit: UnitPerSecond}
 	d := w.to.Sub(w.from)
 	if d <= 0 {
 		r.Observed = "empty window"
@@ -179,7 +179,7 @@ func (t minSamples) Validate() error {
 
 // judge never violates: too few samples make the check inconclusive.
 func (t minSamples) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: fmt.Sprintf(">= %d finished", t.n), Bound: float64(t.n), Unit: UnitCount}
+	r := ToleranceResult{Text: t.String(), Expected: fmt.Sprintf(">= %d finished", t.n), Bound: float64(t.n), Unit: UnitCount}
 	r.Measured = float64(w.finished)
 	r.Observed = fmt.Sprintf("%d finished", w.finished)
 	if w.finished >= t.n {
@@ -201,7 +201,7 @@ func (t recoversWithin) Validate() error {
 }
 
 func (t recoversWithin) judge(w *window) ToleranceResult {
-	r := ToleranceResult{Tolerance: t.String(), Expected: "no failure after " + t.d.String(), Bound: t.d.Seconds(), Unit: UnitSeconds}
+	r := ToleranceResult{Text: t.String(), Expected: "no failure after " + t.d.String(), Bound: t.d.Seconds(), Unit: UnitSeconds}
 	cut := w.origin.Add(t.d)
 	after, failedAfter := 0, 0
 	var firstFailAfter time.Time
@@ -264,7 +264,7 @@ func (defaultSuccessRate) String() string { return "success rate >= 100% (defaul
 
 func (d defaultSuccessRate) Judge(w Window) ToleranceResult {
 	x := w.win()
-	r := ToleranceResult{Tolerance: d.String(), Expected: ">= 100%", Bound: 1, Unit: UnitRatio}
+	r := ToleranceResult{Text: d.String(), Expected: ">= 100%", Bound: 1, Unit: UnitRatio}
 	if x.finished == 0 {
 		r.Observed = "no finished sample"
 		return r

@@ -42,7 +42,7 @@ import (
 //     TestGatewayWhenBandwidthIsSqueezed found, there by the p99).
 func TestGatewayFaultSpace(t *testing.T) {
 	faults := explore.Faults(explore.Latency(2*time.Second), explore.Down(), explore.Reset(),
-		explore.Unresponsive(), explore.Bandwidth(4000), explore.Status(http.StatusServiceUnavailable))
+		explore.Unresponsive(), explore.Bandwidth(4000), explore.HTTPStatus(http.StatusServiceUnavailable))
 	for _, v := range []gateway.Variant{gateway.Robust, gateway.Fragile} {
 		t.Run(v.String(), func(t *testing.T) {
 			upstream := gateway.StartUpstream(t) // shared: the cells' proxies are their own

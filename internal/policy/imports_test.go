@@ -25,7 +25,12 @@ const module = "github.com/go-resilience/resilience"
 //	                                     + chaostest and the protocol libraries; never
 //	                                       testcontainers or Docker: a proxy alone links none
 //	fixtures (and what else is under it) + testcontainers-go and the Docker client
-//	internal test kits                   anything but the examples
+//	internal/testkit/...                 anything but the examples: the
+//	                                       helpers of the tests, one package
+//	                                       per set of dependencies
+//	internal/{smoke,policy}              anything but the examples (tests only)
+//	internal/{faket,nettest}             internal/testkit and chaostest only:
+//	                                       they forward to internal/testkit
 //	examples                             anything
 //
 // Nothing but the examples imports the examples.
@@ -39,9 +44,13 @@ func allowed(from, to string) bool {
 	docker := strings.HasPrefix(to, "github.com/testcontainers/") || strings.HasPrefix(to, "github.com/moby/") ||
 		strings.HasPrefix(to, "github.com/docker/") || strings.HasPrefix(to, "github.com/containerd/")
 	switch {
-	case under(from, "examples"), under(from, "internal") && !isLow(from):
+	case under(from, "examples"), under(from, "internal/testkit"), from == "internal/smoke", from == "internal/policy":
 		return true
-	case isLow(from):
+	case from == "internal/faket" || from == "internal/nettest":
+		return inModule && (under(rel, "internal/testkit") || rel == "chaostest")
+	case under(from, "internal"):
+		// The low helpers, and anything new under internal that is not a
+		// test kit: the standard library only.
 		return false
 	case from == "hypothesis":
 		return low || strings.HasPrefix(to, "github.com/stretchr/testify/") || strings.HasPrefix(to, "github.com/ohler55/ojg/")
@@ -55,10 +64,6 @@ func allowed(from, to string) bool {
 		return !docker && (!inModule || low || rel == "chaostest" || rel == "hypothesis" || strings.HasPrefix(rel, "fixtures/"))
 	}
 	return false
-}
-
-func isLow(p string) bool {
-	return p == "internal/hostload" || p == "internal/hostport" || p == "internal/revert"
 }
 
 // under reports whether the package path p is dir or inside it.
@@ -161,7 +166,8 @@ func TestAllowed(t *testing.T) {
 		{"hypothesis", module + "/chaostest", false},
 		{"hypothesis", "github.com/stretchr/testify/assert", true},
 		{"hypothesis", module + "/internal/hostload", true},
-		{"hypothesis", module + "/internal/nettest", false},
+		{"hypothesis", module + "/internal/testkit/nettest", false},
+		{"chaostest", module + "/internal/testkit/faket", false},
 		{"fixtures/netfault", module + "/chaostest", true},
 		{"fixtures/netfault", "github.com/Shopify/toxiproxy/v2", true},
 		{"fixtures/netfault", "github.com/testcontainers/testcontainers-go", false},
@@ -172,7 +178,15 @@ func TestAllowed(t *testing.T) {
 		{"fixtures/explore", module + "/fixtures/netfault", true},
 		{"fixtures", module + "/examples/orders", false},
 		{"internal/hostport", module + "/chaostest", false},
-		{"internal/nettest", module + "/chaostest", true},
+		{"internal/hostload", module + "/internal/testkit/faket", false},
+		{"internal/hostload", "github.com/stretchr/testify/require", false},
+		{"internal/newhelper", module + "/chaostest", false},
+		{"internal/testkit/nettest", module + "/chaostest", true},
+		{"internal/testkit/nettest", "github.com/stretchr/testify/require", true},
+		{"internal/testkit/dockertest", "github.com/testcontainers/testcontainers-go", true},
+		{"internal/testkit/faket", module + "/examples/orders", false},
+		{"internal/nettest", module + "/internal/testkit/nettest", true},
+		{"internal/nettest", "github.com/testcontainers/testcontainers-go", false},
 		{"examples/orders", module + "/fixtures", true},
 	} {
 		if got := allowed(c.from, c.to); got != c.ok {
