@@ -29,8 +29,6 @@ const module = "github.com/go-resilience/resilience"
 //	                                       helpers of the tests, one package
 //	                                       per set of dependencies
 //	internal/{smoke,policy}              anything but the examples (tests only)
-//	internal/{faket,nettest}             internal/testkit and chaostest only:
-//	                                       they forward to internal/testkit
 //	examples                             anything
 //
 // Nothing but the examples imports the examples.
@@ -46,8 +44,6 @@ func allowed(from, to string) bool {
 	switch {
 	case under(from, "examples"), under(from, "internal/testkit"), from == "internal/smoke", from == "internal/policy":
 		return true
-	case from == "internal/faket" || from == "internal/nettest":
-		return inModule && (under(rel, "internal/testkit") || rel == "chaostest")
 	case under(from, "internal"):
 		// The low helpers, and anything new under internal that is not a
 		// test kit: the standard library only.
@@ -185,8 +181,6 @@ func TestAllowed(t *testing.T) {
 		{"internal/testkit/nettest", "github.com/stretchr/testify/require", true},
 		{"internal/testkit/dockertest", "github.com/testcontainers/testcontainers-go", true},
 		{"internal/testkit/faket", module + "/examples/orders", false},
-		{"internal/nettest", module + "/internal/testkit/nettest", true},
-		{"internal/nettest", "github.com/testcontainers/testcontainers-go", false},
 		{"examples/orders", module + "/fixtures", true},
 	} {
 		if got := allowed(c.from, c.to); got != c.ok {
