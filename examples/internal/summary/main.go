@@ -85,6 +85,18 @@ type journal struct {
 		// SlotWait is how long the run waited for an experiment slot (s).
 		SlotWait float64 `json:"slot_wait"`
 	} `json:"chaostest"`
+	// Run holds the method's activities; a fault's output carries the reach
+	// it measured.
+	Run []struct {
+		Activity struct {
+			Type string `json:"type"`
+		} `json:"activity"`
+		Output struct {
+			Reach *struct {
+				Reached bool `json:"reached"`
+			} `json:"reach"`
+		} `json:"output"`
+	} `json:"run"`
 	SteadyStates struct {
 		Before *steadyState  `json:"before"`
 		During []steadyState `json:"during"`
@@ -216,9 +228,29 @@ func newRow(j journal) *row {
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
+// verdict is chaostest's verdict, or "unreached" for a run whose faults all
+// measured their reach and reached nothing (quiet steps, such as an
+// explorer's cells): its windows say nothing about the faults.
+func (j journal) verdict() string {
+	faults := 0
+	for _, a := range j.Run {
+		if a.Output.Reach == nil {
+			continue
+		}
+		if a.Output.Reach.Reached {
+			return j.Chaostest.Verdict
+		}
+		faults++
+	}
+	if faults > 0 && (j.Chaostest.Verdict == "held" || j.Chaostest.Verdict == "deviated") {
+		return "unreached"
+	}
+	return j.Chaostest.Verdict
+}
+
 func (r *row) add(j journal) {
 	r.Runs++
-	r.Verdicts[j.Chaostest.Verdict]++
+	r.Verdicts[j.verdict()]++
 	r.SlotWait = max(r.SlotWait, seconds(j.Chaostest.SlotWait))
 	if j.Chaostest.Passed {
 		r.Passed++

@@ -138,3 +138,22 @@ func TestSummaryLeavesLoadOutAndShowsTheAfterPhase(t *testing.T) {
 	assert.Regexp(t, `VIOLATED DURING +VIOLATED AFTER$`, lines[0])
 	assert.Regexp(t, ` 0/80 .* +- +success rate >= 95%$`, lines[1])
 }
+
+// A run whose faults all measured their reach and reached nothing (an
+// explorer's quiet cell) reads "unreached", not "held": its windows say
+// nothing about the faults. One fault that reached something restores the
+// run's own verdict.
+func TestSummaryShowsRunsWhoseFaultsReachedNothing(t *testing.T) {
+	const run = `{"chaostest": {"verdict": "held"}, "run": [
+		{"activity": {"type": "action"}, "output": {"reach": {"reached": false}}}%s]}`
+	var j journal
+	require.NoError(t, json.Unmarshal([]byte(strings.Replace(run, "%s", "", 1)), &j))
+	assert.Equal(t, "unreached", j.verdict())
+
+	require.NoError(t, json.Unmarshal([]byte(strings.Replace(run, "%s", `,
+		{"activity": {"type": "action"}, "output": {"reach": {"reached": true}}}`, 1)), &j))
+	assert.Equal(t, "held", j.verdict())
+
+	require.NoError(t, json.Unmarshal([]byte(`{"chaostest": {"verdict": "held"}, "run": []}`), &j))
+	assert.Equal(t, "held", j.verdict(), "no fault measured its reach: the verdict stands")
+}
