@@ -208,6 +208,28 @@ func TestJournalsFollowChaosToolkitRules(t *testing.T) {
 	}
 }
 
+// A journal rendered from a record written by hand, with no experiment
+// run (a fault that reached nothing), follows Chaos Toolkit's rules too.
+func TestRecordedJournalFollowsChaosToolkitRules(t *testing.T) {
+	raw, err := chaostest.UnreachedJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ctkProblems(raw) {
+		t.Errorf("%s", p)
+	}
+	var j struct {
+		Status    string
+		Chaostest struct{ Verdict string }
+	}
+	if err := json.Unmarshal(raw, &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != "completed" || j.Chaostest.Verdict != "inconclusive" {
+		t.Errorf("status %q, verdict %q; want completed and inconclusive", j.Status, j.Chaostest.Verdict)
+	}
+}
+
 // TestJournalsInDirectoryFollowChaosToolkitRules checks every journal in
 // the directory CHAOSTEST_CHECK_JOURNALS names, e.g. after `make example`:
 //
