@@ -4,50 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
-// reportT is the T of a fake run: it records what the report writes.
-type reportT struct {
-	name string
-	mu   sync.Mutex
-	logs []string
-	errs []string
-}
-
-func (t *reportT) Helper()      {}
-func (t *reportT) Name() string { return t.name }
-func (t *reportT) Logf(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.logs = append(t.logs, fmt.Sprintf(format, args...))
-}
-func (t *reportT) Errorf(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.errs = append(t.errs, fmt.Sprintf(format, args...))
-}
-func (t *reportT) FailNow()             { panic("FailNow in a fake run") }
-func (t *reportT) Failed() bool         { t.mu.Lock(); defer t.mu.Unlock(); return len(t.errs) > 0 }
-func (t *reportT) Skipf(string, ...any) { panic("Skipf in a fake run") }
-func (t *reportT) Cleanup(func())       {}
-func (t *reportT) errors() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.Join(t.errs, "\n")
-}
-func (t *reportT) log() string                { t.mu.Lock(); defer t.mu.Unlock(); return strings.Join(t.logs, "\n") }
 func noRevert(context.Context) error          { return nil }
 func noFault(context.Context) (Revert, error) { return noRevert, nil }
 
@@ -370,17 +339,17 @@ func TestWriteReportNextToTheJournalAndIndex(t *testing.T) {
 	r := fakeRun(t, fakeSpec{twoFaults: true})
 	r.rep.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
 	writeRecord(t, r.rep.Journal, journalOf("TestFake/fragile", r.title, StatusDeviated, true, nil))
-	ft := &reportT{name: r.test}
+	ft := faket.New(r.test)
 	(&runner{t: ft}).writeReport(r)
 	if ft.Failed() {
-		t.Fatalf("writeReport failed: %s", ft.errors())
+		t.Fatalf("writeReport failed: %s", ft.Errors())
 	}
 	report := filepath.Join(dir, "TestFake_fragile.report.html")
 	if _, err := os.Stat(report); err != nil {
 		t.Fatal(err)
 	}
-	if want := "report: " + report + " (index of the directory: " + filepath.Join(dir, "index.html") + ")"; !strings.Contains(ft.log(), want) {
-		t.Errorf("the narrative does not say %q:\n%s", want, ft.log())
+	if want := "report: " + report + " (index of the directory: " + filepath.Join(dir, "index.html") + ")"; !strings.Contains(ft.Logs(), want) {
+		t.Errorf("the narrative does not say %q:\n%s", want, ft.Logs())
 	}
 	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	if err != nil {
@@ -401,10 +370,10 @@ func TestWriteReportFailureFailsTheTest(t *testing.T) {
 	dir := t.TempDir()
 	r := fakeRun(t, fakeSpec{})
 	r.rep.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
-	ft := &reportT{name: r.test}
+	ft := faket.New(r.test)
 	(&runner{t: ft}).writeReport(r)
-	if ft.Failed() || !strings.Contains(ft.log(), "report: "+filepath.Join(dir, "TestFake_fragile.report.html")) {
-		t.Fatalf("errors %q, log %q", ft.errors(), ft.log())
+	if ft.Failed() || !strings.Contains(ft.Logs(), "report: "+filepath.Join(dir, "TestFake_fragile.report.html")) {
+		t.Fatalf("errors %q, log %q", ft.Errors(), ft.Logs())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
 		t.Errorf("an index was written in a directory of one test")
@@ -416,10 +385,10 @@ func TestWriteReportFailureFailsTheTest(t *testing.T) {
 	}
 	r = fakeRun(t, fakeSpec{})
 	r.rep.Journal = filepath.Join(blocker, "TestFake_fragile.journal.json")
-	ft = &reportT{name: r.test}
+	ft = faket.New(r.test)
 	(&runner{t: ft}).writeReport(r)
-	if !strings.Contains(ft.errors(), `chaostest: experiment "the fake service answers within 300 ms while its cache is slow": write the report: `) {
-		t.Errorf("a report that cannot be written does not fail the test: errors %q", ft.errors())
+	if !strings.Contains(ft.Errors(), `chaostest: experiment "the fake service answers within 300 ms while its cache is slow": write the report: `) {
+		t.Errorf("a report that cannot be written does not fail the test: errors %q", ft.Errors())
 	}
 }
 
