@@ -15,16 +15,10 @@ import (
 func (r *runner) steadyAfter() {
 	r.t.Helper()
 	step := recoveryStep(r.e.After)
-	origin := r.rollbackEnd
-	if r.e.AfterState != r.e.SteadyState {
-		s, err := r.e.AfterState.Start(r.samplerCtx)
-		if err != nil {
-			r.abort = fmt.Errorf("start sampling the after state: %w", err)
-			return
-		}
-		r.afterSampler = s
-		origin = s.Started()
-		r.logf("steady state after: sampling %q (SteadyAfter)", r.e.AfterState.Title())
+	origin, err := r.afterOrigin()
+	if err != nil {
+		r.abort = err
+		return
 	}
 	for k := 0; ; k++ {
 		from := origin.Add(time.Duration(k) * step)
@@ -41,32 +35,55 @@ func (r *runner) steadyAfter() {
 			r.report.ControlAfter = ctrl
 		}
 		last := time.Duration(k+1)*step > r.e.Recovery
-		if res.Held() {
-			if r.e.Recovery > 0 {
-				r.logf("steady state after (%v): %s; recovered after %v", r.e.After, res.Summary(), from.Sub(origin))
-			} else {
-				r.logf("steady state after (%v): %s", r.e.After, res.Summary())
-			}
-			r.logGroups(res, ctrl)
-			return
-		}
-		if last {
+		switch {
+		case res.Held() && r.e.Recovery > 0:
+			r.logf("steady state after (%v): %s; recovered after %v", r.e.After, res.Summary(), from.Sub(origin))
+		case res.Held() || last:
 			r.logf("steady state after (%v): %s", r.e.After, res.Summary())
-			r.logGroups(res, ctrl)
-			if res.Verdict == hypothesis.Violated || anyViolated(r.after) {
-				worst := res
-				for _, a := range r.after {
-					if a.Verdict == hypothesis.Violated {
-						worst = a
-					}
-				}
-				r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseAfter, Offset: worst.From.Sub(r.m0), Faults: r.appliedNames(), Result: worst})
-				r.logf("%s", strings.TrimSpace(notRecoveredLine(r.offset(r.rollbackEnd), r.report.After.To.Sub(r.rollbackEnd), r.e.Recovery, r.e.After)))
-			}
-			return
+		default:
+			r.logf("steady state after, attempt %d (%v): %s; retrying within the recovery allowance %v", k+1, r.e.After, res.Summary(), r.e.Recovery)
+			continue
 		}
-		r.logf("steady state after, attempt %d (%v): %s; retrying within the recovery allowance %v", k+1, r.e.After, res.Summary(), r.e.Recovery)
+		r.logGroups(res, ctrl)
+		if !res.Held() {
+			r.notRecovered(res)
+		}
+		return
 	}
+}
+
+// afterOrigin is where the after windows start: the rollback's end, or
+// with SteadyAfter, the start of the after state's own sampling.
+func (r *runner) afterOrigin() (time.Time, error) {
+	r.t.Helper()
+	if r.e.AfterState == r.e.SteadyState {
+		return r.rollbackEnd, nil
+	}
+	s, err := r.e.AfterState.Start(r.samplerCtx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("start sampling the after state: %w", err)
+	}
+	r.afterSampler = s
+	r.logf("steady state after: sampling %q (SteadyAfter)", r.e.AfterState.Title())
+	return s.Started(), nil
+}
+
+// notRecovered records, when the last after window last did not hold and
+// some after window was violated, the deviation after: the last violated
+// window, with every fault the system was to recover from.
+func (r *runner) notRecovered(last hypothesis.Result) {
+	r.t.Helper()
+	if last.Verdict != hypothesis.Violated && !anyViolated(r.after) {
+		return
+	}
+	worst := last
+	for _, a := range r.after {
+		if a.Verdict == hypothesis.Violated {
+			worst = a
+		}
+	}
+	r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseAfter, Offset: worst.From.Sub(r.m0), Faults: r.appliedNames(), Result: worst})
+	r.logf("%s", strings.TrimSpace(notRecoveredLine(r.offset(r.rollbackEnd), r.report.After.To.Sub(r.rollbackEnd), r.e.Recovery, r.e.After)))
 }
 
 // recoveryStep is how far apart the sliding after-windows start.

@@ -21,57 +21,71 @@ func (r *runner) method() {
 	r.logf("method: %v", r.e.Method)
 	defer func() { r.methodEnd = time.Now() }()
 
-	next := 0
-	for {
-		// The next instant anything is due, as an offset from the method start.
-		due := r.e.Duration
-		if next < len(order) {
-			due = min(due, order[next].start)
-		}
-		if r.nextWindow < len(r.windows) {
-			if now, end := time.Since(r.m0), r.windows[r.nextWindow].to; end > now {
-				due = min(due, end)
-			} else {
-				due = min(due, now+settlePoll) // ended, waiting for its samples
-			}
-		}
-		for _, a := range r.applied {
-			if !a.slot.openEnds && !a.reverted() {
-				due = min(due, a.slot.end)
-			}
-		}
+	for next := 0; ; {
+		due := r.nextDue(order, next)
 		if err := r.sleepUntil(r.m0.Add(due)); err != nil {
 			r.abort = err
 			return
 		}
 		// Windows first (judged on [from, to)), then scheduled reverts, then applies.
-		for r.nextWindow < len(r.windows) {
-			w := r.windows[r.nextWindow]
-			if w.to > due || !r.settled(r.m0.Add(w.from), r.m0.Add(w.to)) {
-				break
-			}
-			if r.judge(r.nextWindow) && r.e.FailFast {
-				r.failFastStop = true
-				r.logf("fail-fast: stopping the method at %s: window %d violated the hypothesis", r.offset(time.Now()), r.nextWindow+1)
-				return
-			}
-			r.nextWindow++
+		if r.judgeDue(due) {
+			return
 		}
 		for i := len(r.applied) - 1; i >= 0; i-- {
 			if a := r.applied[i]; !a.slot.openEnds && !a.reverted() && a.slot.end <= due {
 				r.revertOne(a, "schedule")
 			}
 		}
-		for next < len(order) && order[next].start <= due {
+		for ; next < len(order) && order[next].start <= due; next++ {
 			if !r.applyOne(order[next]) {
 				return
 			}
-			next++
 		}
 		if due >= r.e.Duration {
 			return // the windows still waiting for samples are judged after rollback
 		}
 	}
+}
+
+// nextDue is the next instant anything is due, as an offset from the
+// method's start: the next step of order (from next on), the end of the
+// next window to judge, or a scheduled revert.
+func (r *runner) nextDue(order []slot, next int) time.Duration {
+	due := r.e.Duration
+	if next < len(order) {
+		due = min(due, order[next].start)
+	}
+	if r.nextWindow < len(r.windows) {
+		if now, end := time.Since(r.m0), r.windows[r.nextWindow].to; end > now {
+			due = min(due, end)
+		} else {
+			due = min(due, now+settlePoll) // ended, waiting for its samples
+		}
+	}
+	for _, a := range r.applied {
+		if !a.slot.openEnds && !a.reverted() {
+			due = min(due, a.slot.end)
+		}
+	}
+	return due
+}
+
+// judgeDue judges the windows that ended by due and whose samples are in.
+// It reports whether the method stops there (fail-fast).
+func (r *runner) judgeDue(due time.Duration) bool {
+	r.t.Helper()
+	for ; r.nextWindow < len(r.windows); r.nextWindow++ {
+		w := r.windows[r.nextWindow]
+		if w.to > due || !r.settled(r.m0.Add(w.from), r.m0.Add(w.to)) {
+			return false
+		}
+		if r.judge(r.nextWindow) && r.e.FailFast {
+			r.failFastStop = true
+			r.logf("fail-fast: stopping the method at %s: window %d violated the hypothesis", r.offset(time.Now()), r.nextWindow+1)
+			return true
+		}
+	}
+	return false
 }
 
 // judgeRemaining judges the method's windows that were still waiting for

@@ -111,34 +111,7 @@ func (rec *record) failureMessage() string {
 		writeViolations(&b, "before", rep.Before)
 		rec.writeControl(&b, "before", rep.ControlBefore)
 	case StatusDeviated:
-		switch {
-		case rec.expect == expectHold:
-			fmt.Fprintf(&b, ": the hypothesis %q was violated\n", rec.steady.title)
-		case rec.reasons != "":
-			fmt.Fprintf(&b, ", but no deviation shows what the experiment documents: %s\n", rec.reasons)
-		default:
-			b.WriteString("\n")
-		}
-		for _, d := range rep.Deviations {
-			if d.Phase == PhaseAfter {
-				b.WriteString(rec.notRecovered())
-			}
-			label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
-			if d.Phase == PhaseAfter {
-				label = fmt.Sprintf("after, window at %s (recovering from: %s)", fmtOffset(d.Offset), faultList(d.Faults))
-			}
-			writeViolations(&b, label, d.Result)
-			if d.Phase == PhaseDuring {
-				for _, w := range rec.windows {
-					if w.judged && w.from == d.Offset {
-						rec.writeControl(&b, "", w.control)
-					}
-				}
-			}
-		}
-		if rec.failFastStop {
-			b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
-		}
+		rec.writeDeviated(&b)
 	case StatusHeld:
 		if rec.expect == expectDeviation {
 			b.WriteString(": expected a deviation but the hypothesis held: the weakness this test documents may be fixed\n")
@@ -146,32 +119,71 @@ func (rec *record) failureMessage() string {
 			b.WriteString("\n")
 		}
 	case StatusInconclusive:
-		if un := rec.unreached(); len(un) > 0 {
-			rec.writeUnreached(&b, un)
-			break
-		}
-		if gateOf(rec.rep, rec.control != nil) != hypothesis.Held {
-			b.WriteString(": the steady state before could not be judged, so the method never ran\n")
-			writeViolations(&b, "before", rep.Before)
-			rec.writeControl(&b, "before", rep.ControlBefore)
-			break
-		}
-		b.WriteString(": no window violated the hypothesis, but some could not be judged\n")
-		for i, w := range rec.windows {
-			if w.judged && w.result.Verdict != hypothesis.Held {
-				writeViolations(&b, fmt.Sprintf("during, window %d at %s", i+1, fmtOffset(w.from)), w.result)
-				rec.writeControl(&b, "", w.control)
-			}
-		}
-		if !rep.After.Held() {
-			writeViolations(&b, "after", rep.After)
-		}
+		rec.writeInconclusive(&b)
 	case StatusAborted:
 		fmt.Fprintf(&b, ": %v\n", rec.abort)
 	}
 	b.WriteString(rec.timeline())
 	fmt.Fprintf(&b, "  reproduce: %s", reproduceCommand(rec.test, rec.seed, rec.seedUsed))
 	return b.String()
+}
+
+// writeDeviated is the failure message's account of a deviated run: what
+// was violated in each deviation, with the control group beside it.
+func (rec *record) writeDeviated(b *strings.Builder) {
+	switch {
+	case rec.expect == expectHold:
+		fmt.Fprintf(b, ": the hypothesis %q was violated\n", rec.steady.title)
+	case rec.reasons != "":
+		fmt.Fprintf(b, ", but no deviation shows what the experiment documents: %s\n", rec.reasons)
+	default:
+		b.WriteString("\n")
+	}
+	for _, d := range rec.rep.Deviations {
+		label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
+		if d.Phase == PhaseAfter {
+			b.WriteString(rec.notRecovered())
+			label = fmt.Sprintf("after, window at %s (recovering from: %s)", fmtOffset(d.Offset), faultList(d.Faults))
+		}
+		writeViolations(b, label, d.Result)
+		if d.Phase == PhaseDuring {
+			for _, w := range rec.windows {
+				if w.judged && w.from == d.Offset {
+					rec.writeControl(b, "", w.control)
+				}
+			}
+		}
+	}
+	if rec.failFastStop {
+		b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
+	}
+}
+
+// writeInconclusive is the failure message's account of an inconclusive
+// run: the faults that reached nothing, or the windows that could not be
+// judged.
+func (rec *record) writeInconclusive(b *strings.Builder) {
+	rep := rec.rep
+	if un := rec.unreached(); len(un) > 0 {
+		rec.writeUnreached(b, un)
+		return
+	}
+	if gateOf(rep, rec.control != nil) != hypothesis.Held {
+		b.WriteString(": the steady state before could not be judged, so the method never ran\n")
+		writeViolations(b, "before", rep.Before)
+		rec.writeControl(b, "before", rep.ControlBefore)
+		return
+	}
+	b.WriteString(": no window violated the hypothesis, but some could not be judged\n")
+	for i, w := range rec.windows {
+		if w.judged && w.result.Verdict != hypothesis.Held {
+			writeViolations(b, fmt.Sprintf("during, window %d at %s", i+1, fmtOffset(w.from)), w.result)
+			rec.writeControl(b, "", w.control)
+		}
+	}
+	if !rep.After.Held() {
+		writeViolations(b, "after", rep.After)
+	}
 }
 
 // notRecovered says that the system did not recover although every fault

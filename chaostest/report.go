@@ -301,24 +301,6 @@ func (rec *record) reportPage(journal string) reportPage {
 	if rec.expect == expectDeviation {
 		expect = "a deviation (the experiment documents a known weakness)"
 	}
-	note := "the run " + string(rep.Status)
-	switch {
-	case rep.Status == StatusDeviated:
-		note = "the run deviated"
-	case rep.Status == StatusHeld:
-		note = "the hypothesis held"
-	case rep.Status == StatusNotSteady:
-		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
-	case rep.Status == StatusInconclusive && len(rec.unreached()) > 0:
-		note = "the run was inconclusive: a fault reached nothing, which never passes"
-	case rep.Status == StatusInconclusive:
-		note = "the run was inconclusive: some window could not be judged, which never passes"
-	case rep.Status == StatusAborted:
-		note = "the run was aborted"
-	}
-	if rec.expect == expectDeviation && rep.Status == StatusHeld {
-		note += ": the weakness this test documents may be fixed"
-	}
 	p := reportPage{
 		Title:     rec.title,
 		Test:      rec.test,
@@ -327,7 +309,7 @@ func (rec *record) reportPage(journal string) reportPage {
 		Passed:    rep.Passed,
 		Outcome:   "failed", OutcomeCSS: "failed",
 		Expect:    expect,
-		Note:      note,
+		Note:      rec.statusNote(),
 		Seed:      rec.seed,
 		Started:   rec.start.Format("2006-01-02 15:04:05 MST"),
 		Duration:  fmtDur(rep.Duration),
@@ -340,9 +322,6 @@ func (rec *record) reportPage(journal string) reportPage {
 		if rep.Status == StatusDeviated {
 			p.Outcome = "passed · expected deviation"
 		}
-	}
-	if rec.revertFailed {
-		p.Note += "; a fault's revert failed"
 	}
 	if rec.abort != "" {
 		p.Abort = rec.abort
@@ -379,6 +358,33 @@ func (rec *record) reportPage(journal string) reportPage {
 		{"headline", p.Headline},
 	}
 	return p
+}
+
+// statusNote says in words what the run's status was.
+func (rec *record) statusNote() string {
+	st := rec.rep.Status
+	note := "the run " + string(st)
+	switch {
+	case st == StatusDeviated:
+		note = "the run deviated"
+	case st == StatusHeld:
+		note = "the hypothesis held"
+	case st == StatusNotSteady:
+		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
+	case st == StatusInconclusive && len(rec.unreached()) > 0:
+		note = "the run was inconclusive: a fault reached nothing, which never passes"
+	case st == StatusInconclusive:
+		note = "the run was inconclusive: some window could not be judged, which never passes"
+	case st == StatusAborted:
+		note = "the run was aborted"
+	}
+	if rec.expect == expectDeviation && st == StatusHeld {
+		note += ": the weakness this test documents may be fixed"
+	}
+	if rec.revertFailed {
+		note += "; a fault's revert failed"
+	}
+	return note
 }
 
 // statusCSS is the class of a run's status.

@@ -200,27 +200,7 @@ func (rec *record) chart(js []judged) chart {
 	c.Lanes = append(c.Lanes, lane{Y: y, H: laneHeight, Label: "phase", Bands: rec.phaseBands(ax)})
 	y += laneHeight + 4
 	faultTop := y
-	for _, a := range rec.faults {
-		l := lane{Y: y, H: laneHeight - 2, Label: fmt.Sprintf("fault %d", len(c.Lanes))}
-		from := ax.x(a.applyStart)
-		if a.applyErr != nil {
-			l.Bands = append(l.Bands, fitText(band{X: from, W: 2, CSS: "fault-failed", Text: "failed to apply: " + a.name, Tip: a.name + ": " + a.applyErr.Error()}, c.X1))
-			c.Lanes = append(c.Lanes, l)
-			y += laneHeight
-			continue
-		}
-		to, off := c.X1, "never reverted"
-		if a.reverted() {
-			to = ax.x(a.revertStart)
-			off = fmt.Sprintf("off at %s (%s)", fmtOffset(a.revertStart.Sub(ax.origin)), a.revertedBy)
-		}
-		w := max(to-from, 1)
-		tip := fmt.Sprintf("%s: on at %s, %s", a.name, fmtOffset(a.applyStart.Sub(ax.origin)), off)
-		l.Bands = append(l.Bands, fitText(band{X: from, W: w, CSS: "fault", Text: a.name, Tip: tip}, c.X1))
-		c.Lanes = append(c.Lanes, l)
-		c.Shades = append(c.Shades, rect{X: from, W: w, Tip: tip})
-		y += laneHeight
-	}
+	y = rec.faultLanes(&c, ax, y)
 	c.Faults = len(c.Shades)
 	y += 2
 	c.Lanes = append(c.Lanes, lane{Y: y, H: 2*laneHeight - 6, Label: "verdict", Bands: verdictBands(ax, js, false), TwoLines: true})
@@ -274,6 +254,32 @@ func (rec *record) chart(js []judged) chart {
 	}
 	c.H = y + 4
 	return c
+}
+
+// faultLanes lays out a lane per applied fault from y on, each fault's
+// shading across the chart, and returns the y below them.
+func (rec *record) faultLanes(c *chart, ax timeAxis, y float64) float64 {
+	for _, a := range rec.faults {
+		l := lane{Y: y, H: laneHeight - 2, Label: fmt.Sprintf("fault %d", len(c.Lanes))}
+		from := ax.x(a.applyStart)
+		y += laneHeight
+		if a.applyErr != nil {
+			l.Bands = append(l.Bands, fitText(band{X: from, W: 2, CSS: "fault-failed", Text: "failed to apply: " + a.name, Tip: a.name + ": " + a.applyErr.Error()}, c.X1))
+			c.Lanes = append(c.Lanes, l)
+			continue
+		}
+		to, off := c.X1, "never reverted"
+		if a.reverted() {
+			to = ax.x(a.revertStart)
+			off = fmt.Sprintf("off at %s (%s)", fmtOffset(a.revertStart.Sub(ax.origin)), a.revertedBy)
+		}
+		w := max(to-from, 1)
+		tip := fmt.Sprintf("%s: on at %s, %s", a.name, fmtOffset(a.applyStart.Sub(ax.origin)), off)
+		l.Bands = append(l.Bands, fitText(band{X: from, W: w, CSS: "fault", Text: a.name, Tip: tip}, c.X1))
+		c.Lanes = append(c.Lanes, l)
+		c.Shades = append(c.Shades, rect{X: from, W: w, Tip: tip})
+	}
+	return y
 }
 
 // timeAxis spans every sample and every window of the run.

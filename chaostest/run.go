@@ -58,37 +58,20 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 		title = t.Name()
 	}
 	if err != nil {
-		t.Errorf("chaostest: experiment %q: %v", title, err)
-		t.FailNow()
-		return Report{Title: title, Status: StatusAborted}
+		return refuse(t, title, err)
 	}
 	exp.Title = title
 	if shortMode() {
 		t.Skipf("chaostest: experiment %q skipped under -short: it injects faults and needs %v of wall time", title, exp.planned())
 		return Report{Title: title, Status: StatusSkipped}
 	}
-	sh, err := shardSetting()
+	seed, skip, err := runSettings(t, exp)
 	if err != nil {
-		t.Errorf("chaostest: experiment %q: %v", title, err)
-		t.FailNow()
-		return Report{Title: title, Status: StatusAborted}
+		return refuse(t, title, err)
 	}
-	if _, err := slotsSetting(); err != nil {
-		t.Errorf("chaostest: experiment %q: %v", title, err)
-		t.FailNow()
-		return Report{Title: title, Status: StatusAborted}
-	}
-	if !sh.has(t.Name()) {
-		t.Skipf("chaostest: experiment %q belongs to another shard than %d/%d", title, sh.k, sh.n)
+	if skip != "" {
+		t.Skipf("%s", skip)
 		return Report{Title: title, Status: StatusSkipped}
-	}
-	seed := exp.Seed
-	if seed == 0 {
-		if seed, err = seedSetting(); err != nil {
-			t.Errorf("chaostest: experiment %q: -%s / %s must be an integer: %v", title, flagSeed, envSeed, err)
-			t.FailNow()
-			return Report{Title: title, Status: StatusAborted}
-		}
 	}
 	exp.FailFast = exp.FailFast || failFastSetting()
 	// The test's artifact directory is made before the narrative's first
@@ -104,16 +87,55 @@ func Run(t T, steady *hypothesis.Hypothesis, method Method, opts ...Option) Repo
 	hardDeadline, hasDeadline := deadlineOf(t)
 	reserve := max(minDeadlineReserve, exp.planned()/10)
 	if hasDeadline {
-		left := time.Until(hardDeadline)
-		if need := exp.planned() + reserve; left < need {
-			t.Errorf("chaostest: experiment %q: the test's deadline (go test -timeout) leaves %v, but the experiment needs %v (Before %v + Settle %v + Duration %v + Recovery %v + After %v) plus %v to roll back; raise -timeout or shorten the windows",
-				title, left.Round(time.Millisecond), exp.planned(), exp.Before, exp.Settle, exp.Duration, exp.Recovery, exp.After, reserve)
-			t.FailNow()
-			return Report{Title: title, Status: StatusAborted, Seed: seed}
+		if err := exp.fits(time.Until(hardDeadline), reserve); err != nil {
+			rep := refuse(t, title, err)
+			rep.Seed = seed
+			return rep
 		}
 		r.hardDeadline = hardDeadline
 	}
 	return r.run(hasDeadline, hardDeadline.Add(-reserve))
+}
+
+// refuse fails t, before anything started, with the one line of err.
+func refuse(t T, title string, err error) Report {
+	t.Helper()
+	t.Errorf("chaostest: experiment %q: %v", title, err)
+	t.FailNow()
+	return Report{Title: title, Status: StatusAborted}
+}
+
+// runSettings reads the run's settings from the flags and the environment:
+// the seed (unless the experiment has its own), or why t is skipped (it
+// belongs to another shard), or which setting is bad.
+func runSettings(t T, exp experiment) (seed int64, skip string, err error) {
+	sh, err := shardSetting()
+	if err != nil {
+		return 0, "", err
+	}
+	if _, err := slotsSetting(); err != nil {
+		return 0, "", err
+	}
+	if !sh.has(t.Name()) {
+		return 0, fmt.Sprintf("chaostest: experiment %q belongs to another shard than %d/%d", exp.Title, sh.k, sh.n), nil
+	}
+	if exp.Seed != 0 {
+		return exp.Seed, "", nil
+	}
+	if seed, err = seedSetting(); err != nil {
+		return 0, "", fmt.Errorf("-%s / %s must be an integer: %v", flagSeed, envSeed, err)
+	}
+	return seed, "", nil
+}
+
+// fits reports whether the experiment fits in the time left before the
+// test's deadline, with reserve to roll back.
+func (e experiment) fits(left, reserve time.Duration) error {
+	if need := e.planned() + reserve; left < need {
+		return fmt.Errorf("the test's deadline (go test -timeout) leaves %v, but the experiment needs %v (Before %v + Settle %v + Duration %v + Recovery %v + After %v) plus %v to roll back; raise -timeout or shorten the windows",
+			left.Round(time.Millisecond), e.planned(), e.Before, e.Settle, e.Duration, e.Recovery, e.After, reserve)
+	}
+	return nil
 }
 
 // Validate checks an experiment as Run would, without running it: nil, or
@@ -196,36 +218,18 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 	// only by the cleanups registered with t.
 	defer r.unwind()
 
-	expect := "the hypothesis to hold"
-	if r.e.Expect == expectDeviation {
-		expect = "a deviation (a known weakness)"
-	}
-	r.logf("experiment %q: seed %d; before %v, method %v (window %v), after %v, recovery %v; expecting %s",
-		r.e.Title, r.seed, r.e.Before, r.e.Duration, r.e.Window, r.e.After, r.e.Recovery, expect)
+	r.logPlan()
 
 	if err := r.takeSlotFor(abortAt, hasDeadline); err != nil {
 		r.abort = err
 		return r.conclude()
 	}
 
-	// Sampling outlives the run's context (windows are judged after an
-	// abort), keeping its values.
-	samplerCtx, stopSampling := context.WithCancel(context.WithoutCancel(r.ctx))
+	stopSampling, err := r.startSampling()
 	defer stopSampling()
-	r.samplerCtx = samplerCtx
-	s, err := r.e.SteadyState.Start(samplerCtx)
 	if err != nil {
-		r.abort = fmt.Errorf("start sampling the steady state: %w", err)
+		r.abort = err
 		return r.conclude()
-	}
-	r.sampler = s
-	if r.e.Control != nil {
-		c, err := r.e.Control.Start(samplerCtx)
-		if err != nil {
-			r.abort = fmt.Errorf("start sampling the control group: %w", err)
-			return r.conclude()
-		}
-		r.control = c
 	}
 
 	// 1. Steady state before, within the settle allowance.
@@ -252,6 +256,36 @@ func (r *runner) run(hasDeadline bool, abortAt time.Time) Report {
 	// 4. Steady state after.
 	r.steadyAfter()
 	return r.conclude()
+}
+
+// logPlan is the narrative's first line: the experiment's windows and
+// what it expects.
+func (r *runner) logPlan() {
+	r.t.Helper()
+	expect := "the hypothesis to hold"
+	if r.e.Expect == expectDeviation {
+		expect = "a deviation (a known weakness)"
+	}
+	r.logf("experiment %q: seed %d; before %v, method %v (window %v), after %v, recovery %v; expecting %s",
+		r.e.Title, r.seed, r.e.Before, r.e.Duration, r.e.Window, r.e.After, r.e.Recovery, expect)
+}
+
+// startSampling starts sampling the steady state and, with a control
+// group, the control group. Sampling outlives the run's context (windows
+// are judged after an abort), keeping its values; stop ends it.
+func (r *runner) startSampling() (stop func(), err error) {
+	ctx, stop := context.WithCancel(context.WithoutCancel(r.ctx))
+	r.samplerCtx = ctx
+	if r.sampler, err = r.e.SteadyState.Start(ctx); err != nil {
+		return stop, fmt.Errorf("start sampling the steady state: %w", err)
+	}
+	if r.e.Control == nil {
+		return stop, nil
+	}
+	if r.control, err = r.e.Control.Start(ctx); err != nil {
+		return stop, fmt.Errorf("start sampling the control group: %w", err)
+	}
+	return stop, nil
 }
 
 // evaluate judges [from, to) in both groups. The control group is judged
