@@ -52,7 +52,7 @@ func TestControlGroupCatchesTheFault(t *testing.T) {
 		e.Control = control
 		ft, rep := runExp("TestControl", e)
 		if rep.Status != chaostest.StatusDeviated {
-			t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, ft.log(), ft.errors())
+			t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, ft.Logs(), ft.Errors())
 		}
 		if len(rep.ControlDuring) != len(rep.During) || !rep.ControlBefore.Held() || !rep.ControlAfter.Held() {
 			t.Errorf("control group results: before %v, %d windows (want %d), after %v", rep.ControlBefore.Verdict, len(rep.ControlDuring), len(rep.During), rep.ControlAfter.Verdict)
@@ -62,8 +62,8 @@ func TestControlGroupCatchesTheFault(t *testing.T) {
 				t.Errorf("control window %d: %s, want held: no fault touched it", i+1, c.Summary())
 			}
 		}
-		mustContain(t, "narrative", ft.log(), "  control group: held: ", "  load: ticks started late by p90 ")
-		mustContain(t, "failure message", ft.errors(), "latency p99 <= 2 × control p99 + 50ms violated: expected <= 2 × ", "control group: held: ")
+		mustContain(t, "narrative", ft.Logs(), "  control group: held: ", "  load: ticks started late by p90 ")
+		mustContain(t, "failure message", ft.Errors(), "latency p99 <= 2 × control p99 + 50ms violated: expected <= 2 × ", "control group: held: ")
 	})
 }
 
@@ -78,9 +78,9 @@ func TestControlGroupCancelsSharedNoise(t *testing.T) {
 		e.Control = control
 		ft, rep := runExp("TestControlNoise", e)
 		if rep.Status != chaostest.StatusInconclusive {
-			t.Fatalf("status %q, want inconclusive:\n%s", rep.Status, ft.log())
+			t.Fatalf("status %q, want inconclusive:\n%s", rep.Status, ft.Logs())
 		}
-		mustContain(t, "failure message", ft.errors(), "the control group, which no fault touched, was violated too")
+		mustContain(t, "failure message", ft.Errors(), "the control group, which no fault touched, was violated too")
 	})
 }
 
@@ -103,7 +103,7 @@ func TestRunNotRecoveredIsNamedMetastable(t *testing.T) {
 		if rep.Status != chaostest.StatusDeviated {
 			t.Fatalf("status %q, want deviated", rep.Status)
 		}
-		for what, text := range map[string]string{"failure message": ft.errors(), "narrative": ft.log()} {
+		for what, text := range map[string]string{"failure message": ft.Errors(), "narrative": ft.Logs()} {
 			mustContain(t, what, text, "did not recover: every fault was reverted at +", "recovery allowance 100ms", "the failure outlives the fault that started it (a metastable failure")
 		}
 	})

@@ -1,6 +1,10 @@
 package chaostest
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+)
 
 // RunUnderShort lets this package's tests run their fake-system experiments
 // under -short (see skipUnderShort). The subprocess that checks the skip
@@ -27,3 +31,12 @@ func TryTakeSlot(dir string, n int) (release func(), ok bool, err error) {
 
 // SlotDir is the directory of the experiment slots' lock files.
 func SlotDir() string { return slotDir() }
+
+// UnreachedJournal is the journal of unreachedRecord, as written to a file.
+func UnreachedJournal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(unreachedRecord().journal())
+	return buf.Bytes(), err
+}

@@ -3,8 +3,6 @@ package chaostest_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,35 +12,16 @@ import (
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
 	"github.com/go-resilience/resilience/internal/hostload"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
-// recT is a recording fake of chaostest.T. Like testing.T, FailNow and Skipf
-// stop the calling goroutine with runtime.Goexit, so the code under test
-// runs on a goroutine of its own (see play), and cleanups run after it, in
-// reverse order of registration.
-type recT struct {
-	name    string
-	created time.Time
-
-	mu       sync.Mutex
-	logs     []string
-	errs     []string
-	skips    []string
-	failed   bool
-	failNow  bool
-	cleanups []func()
-	panicked any
-}
-
-func newRecT(name string) *recT { return &recT{name: name, created: time.Now()} }
-
-// start is when the fake test started.
-func (f *recT) start() time.Time { return f.created }
-
-// Context gives the experiment's samplers a load source of their own, an
+// newFakeT is a recording fake T named name (see testkit/faket). Its
+// context gives the experiment's samplers a load source of their own, an
 // idle host: the process-wide host monitor would tie together the fake
 // clocks of the tests running in testing/synctest bubbles.
-func (f *recT) Context() context.Context { return withIdleHost(context.Background()) }
+func newFakeT(name string) *faket.T {
+	return faket.New(name).WithContext(withIdleHost(context.Background()))
+}
 
 // idleHost is the load of every window of this package's tests.
 var idleHost = hostload.Fixed{Readings: 2, HostKnown: true, CPUs: 2, Busy: 0.1, SchedP99: 100 * time.Microsecond}
@@ -51,99 +30,15 @@ func withIdleHost(ctx context.Context) context.Context {
 	return hostload.WithSource(ctx, func() hostload.Source { return idleHost })
 }
 
-func (f *recT) Helper()      {}
-func (f *recT) Name() string { return f.name }
-func (f *recT) Logf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.logs = append(f.logs, fmt.Sprintf(format, args...))
-}
-func (f *recT) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.errs = append(f.errs, fmt.Sprintf(format, args...))
-	f.failed = true
-}
-func (f *recT) FailNow() {
-	f.mu.Lock()
-	f.failed, f.failNow = true, true
-	f.mu.Unlock()
-	runtime.Goexit()
-}
-func (f *recT) Failed() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.failed
-}
-func (f *recT) Skipf(format string, args ...any) {
-	f.mu.Lock()
-	f.skips = append(f.skips, fmt.Sprintf(format, args...))
-	f.mu.Unlock()
-	runtime.Goexit()
-}
-func (f *recT) Cleanup(fn func()) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.cleanups = append(f.cleanups, fn)
-}
-
-func (f *recT) runCleanups() {
-	for {
-		f.mu.Lock()
-		if len(f.cleanups) == 0 {
-			f.mu.Unlock()
-			return
-		}
-		fn := f.cleanups[len(f.cleanups)-1]
-		f.cleanups = f.cleanups[:len(f.cleanups)-1]
-		f.mu.Unlock()
-		fn()
-	}
-}
-
-func (f *recT) log() string    { f.mu.Lock(); defer f.mu.Unlock(); return strings.Join(f.logs, "\n") }
-func (f *recT) errors() string { f.mu.Lock(); defer f.mu.Unlock(); return strings.Join(f.errs, "\n") }
-
-// deadlineT is a recT with a deadline, like a test run with go test -timeout.
-type deadlineT struct {
-	*recT
-	deadline time.Time
-}
-
-func (d deadlineT) Deadline() (time.Time, bool) { return d.deadline, true }
-
-// artifactT is a recT with an artifact directory.
-type artifactT struct {
-	*recT
-	dir string
-}
-
-func (a artifactT) ArtifactDir() string { return a.dir }
-
-// play runs body as a test would: on its own goroutine, then the cleanups,
-// also after FailNow, Skipf or a panic (which it records instead of
-// crashing the test binary).
-func play(f *recT, t chaostest.T, body func(t chaostest.T)) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer f.runCleanups()
-		defer func() {
-			if p := recover(); p != nil {
-				f.mu.Lock()
-				f.panicked = p
-				f.failed = true
-				f.mu.Unlock()
-			}
-		}()
-		body(t)
-	}()
-	<-done
+// play runs body with t (f, or f with a deadline or an artifact
+// directory) as a test would: see faket.Run.
+func play(f *faket.T, t chaostest.T, body func(t chaostest.T)) {
+	faket.Run(f, func() { body(t) })
 }
 
 // runExp plays Run(e) on a fresh recording T and returns both.
-func runExp(name string, e Experiment) (*recT, chaostest.Report) {
-	f := newRecT(name)
+func runExp(name string, e Experiment) (*faket.T, chaostest.Report) {
+	f := newFakeT(name)
 	var rep chaostest.Report
 	play(f, f, func(t chaostest.T) { rep = run(t, e) })
 	return f, rep

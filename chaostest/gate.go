@@ -74,3 +74,23 @@ func (r *runner) steadyBefore() bool {
 		r.logf("steady state before, attempt %d (%v): %s; retrying within the settle allowance %v", k+1, r.e.Before, r.report.Before.Summary(), r.e.Settle)
 	}
 }
+
+// gate is the verdict of the steady state before, in both groups: the
+// method runs only when it held.
+func (r *runner) gate() hypothesis.Verdict { return gateOf(r.report, r.control != nil) }
+
+// gateOf is the verdict of the steady state before of rep, in both groups
+// when control says there is a control group.
+func gateOf(rep Report, control bool) hypothesis.Verdict {
+	v := rep.Before.Verdict
+	if control {
+		c := rep.ControlBefore.Verdict
+		if c == hypothesis.Violated || (c == hypothesis.Inconclusive && v == hypothesis.Held) {
+			v = c
+		}
+	}
+	if rep.Before.Verdict == hypothesis.Violated {
+		v = hypothesis.Violated
+	}
+	return v
+}

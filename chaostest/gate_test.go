@@ -32,9 +32,10 @@ func TestSettleAllowance(t *testing.T) {
 				f := newFault("harmless")
 				e := quick(s.healthy(), chaostest.Inject(f))
 				e.Settle = c.settle
+				start := time.Now()
 				ft, rep := runExp("TestSettle", e)
 				if rep.Status != c.want {
-					t.Fatalf("status %q, want %q:\n%s", rep.Status, c.want, ft.log())
+					t.Fatalf("status %q, want %q:\n%s", rep.Status, c.want, ft.Logs())
 				}
 				if c.want != chaostest.StatusHeld {
 					if f.applied.Load() != 0 {
@@ -42,10 +43,10 @@ func TestSettleAllowance(t *testing.T) {
 					}
 					return
 				}
-				if from := rep.Before.From.Sub(ft.start()); from < 300*time.Millisecond {
+				if from := rep.Before.From.Sub(start); from < 300*time.Millisecond {
 					t.Errorf("the gate held on a window from +%v, while the system was unhealthy until +300ms", from)
 				}
-				mustContain(t, "narrative", ft.log(), "retrying within the settle allowance 1s", "steady after 300ms of the settle allowance 1s")
+				mustContain(t, "narrative", ft.Logs(), "retrying within the settle allowance 1s", "steady after 300ms of the settle allowance 1s")
 			})
 		})
 	}

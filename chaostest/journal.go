@@ -350,7 +350,7 @@ func relToModule(dir string) string {
 // relative to the module's root (where the journal is meant to be replayed
 // from: an absolute path would name the machine that ran it); absolute
 // only when no module root is found.
-func (r *runner) rerun() processProvider {
+func (rec *record) rerun() processProvider {
 	var args []string
 	switch {
 	case packagePath != "":
@@ -358,9 +358,9 @@ func (r *runner) rerun() processProvider {
 	case packageDir != "":
 		args = append(args, "-C", packageDir)
 	}
-	args = append(args, "test", "-run", journalRunPattern(r.t.Name()))
-	if r.seedUse.used.Load() {
-		args = append(args, fmt.Sprintf("-%s=%d", flagSeed, r.seed))
+	args = append(args, "test", "-run", journalRunPattern(rec.test))
+	if rec.seedUsed {
+		args = append(args, fmt.Sprintf("-%s=%d", flagSeed, rec.seed))
 	}
 	return processProvider{Type: "process", Path: "go", Arguments: args}
 }
@@ -373,20 +373,20 @@ func (r *runner) rerun() processProvider {
 // after not met is a deviation ("completed", or "failed" when a probe
 // failed). A deviation during the method only is not Chaos Toolkit's
 // "deviated": chaostest.verdict says it.
-func (r *runner) ctkOutcome(ss steadyStates) (status string, deviated bool) {
+func (rec *record) ctkOutcome(ss steadyStates) (status string, deviated bool) {
 	if b := ss.Before; b != nil && !b.SteadyStateMet {
 		return ctkPhaseStatus(b), false
 	}
 	switch {
-	case errors.Is(r.abort, errInterrupted):
+	case rec.interrupted:
 		return ctkInterrupted, false
-	case r.abort != nil:
+	case rec.abort != "":
 		return ctkAborted, false
 	}
 	if a := ss.After; a != nil && !a.SteadyStateMet {
 		return ctkPhaseStatus(a), true
 	}
-	if r.failFastStop {
+	if rec.failFastStop {
 		return ctkFailed, false
 	}
 	return ctkCompleted, false
@@ -403,57 +403,57 @@ func ctkPhaseStatus(s *steadyState) string {
 	return ctkCompleted
 }
 
-// buildJournal assembles the journal of the run so far.
-func (r *runner) buildJournal(end time.Time) journal {
+// journal assembles the journal of the run.
+func (rec *record) journal() journal {
 	host, _ := os.Hostname()
-	prov := r.rerun()
+	prov := rec.rerun()
 	j := journal{
 		ChaosLibVersion: chaosLibVersion,
 		Platform:        fmt.Sprintf("%s %s %s", runtime.GOOS, runtime.GOARCH, runtime.Version()),
 		Node:            host,
-		Experiment:      r.experimentDecl(prov),
-		Start:           stamp(r.start),
-		End:             stamp(end),
-		Duration:        seconds(end.Sub(r.start)),
+		Experiment:      rec.experimentDecl(prov),
+		Start:           stamp(rec.start),
+		End:             stamp(rec.end),
+		Duration:        seconds(rec.end.Sub(rec.start)),
 		Run:             []activityRun{},
 		Rollbacks:       []activityRun{},
 		SteadyStates:    steadyStates{During: []steadyState{}},
 		Chaostest: runExtra{
-			Verdict: string(r.report.Status), Passed: r.report.Passed, Reason: r.journalReason(),
-			Seed: r.seed, SeedUsed: r.seedUse.used.Load(), Test: r.t.Name(), Reproduce: reproduceIn(journalRunPattern(r.t.Name()), r.seed, r.seedUse.used.Load()),
-			StoppedByFailFast: r.failFastStop, MethodStart: stamp(r.m0), Deviations: []deviationOutput{},
-			RevertFailed: r.revertFailed, SlotWait: seconds(r.report.SlotWait), Slots: r.report.Slots,
+			Verdict: string(rec.rep.Status), Passed: rec.rep.Passed, Reason: rec.journalReason(),
+			Seed: rec.seed, SeedUsed: rec.seedUsed, Test: rec.test, Reproduce: reproduceIn(journalRunPattern(rec.test), rec.seed, rec.seedUsed),
+			StoppedByFailFast: rec.failFastStop, MethodStart: stamp(rec.methodStart), Deviations: []deviationOutput{},
+			RevertFailed: rec.revertFailed, SlotWait: seconds(rec.rep.SlotWait), Slots: rec.rep.Slots,
 		},
 	}
-	if r.abort != nil {
-		j.Chaostest.Exception = r.abort.Error()
+	if rec.abort != "" {
+		j.Chaostest.Exception = rec.abort
 	}
-	for _, d := range r.report.Deviations {
+	for _, d := range rec.rep.Deviations {
 		j.Chaostest.Deviations = append(j.Chaostest.Deviations, deviationOutput{Phase: string(d.Phase), Offset: seconds(d.Offset), Faults: nonNil(d.Faults)})
 	}
 	probes := j.Experiment.Hypothesis.Probes
-	if !r.report.Before.From.IsZero() {
-		ss := r.groups(prov, probes, r.report.Before, r.report.ControlBefore, "")
+	if !rec.rep.Before.From.IsZero() {
+		ss := rec.groups(prov, probes, rec.rep.Before, rec.rep.ControlBefore, "")
 		j.SteadyStates.Before = &ss
 	}
-	for _, w := range r.windows {
+	for _, w := range rec.windows {
 		if w.judged {
-			ss := r.groups(prov, probes, w.result, w.control, fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to)))
+			ss := rec.groups(prov, probes, w.result, w.control, fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to)))
 			ss.Chaostest.Faults = w.faults
 			j.SteadyStates.During = append(j.SteadyStates.During, ss)
 		}
 	}
-	if len(r.after) > 0 {
-		ss := r.groups(prov, probes, r.report.After, r.report.ControlAfter, "")
+	if len(rec.afters) > 0 {
+		ss := rec.groups(prov, probes, rec.rep.After, rec.rep.ControlAfter, "")
 		j.SteadyStates.After = &ss
 	}
-	j.Status, j.Deviated = r.ctkOutcome(j.SteadyStates)
+	j.Status, j.Deviated = rec.ctkOutcome(j.SteadyStates)
 	if j.Status == ctkAborted || j.Status == ctkInterrupted {
 		// Chaos Toolkit runs no steady state after an aborted method.
 		j.Chaostest.AfterCutShort, j.SteadyStates.After = j.SteadyStates.After, nil
 	}
-	j.Run, j.Rollbacks = r.faultRuns(prov)
-	j.Run = append(j.Run, r.windowRuns(prov)...)
+	j.Run, j.Rollbacks = rec.faultRuns(prov)
+	j.Run = append(j.Run, rec.windowRuns(prov)...)
 	slices.SortStableFunc(j.Run, func(a, b activityRun) int { return strings.Compare(a.Start, b.Start) })
 	return j
 }
@@ -484,16 +484,16 @@ type windowCheckOutput struct {
 // fault too. The record succeeded (the probe ran); its output's status and
 // its tolerance_met say whether the window held. Chaos Toolkit derives
 // "status" and "deviated" from the steady states, not from these records.
-func (r *runner) windowRuns(prov processProvider) []activityRun {
+func (rec *record) windowRuns(prov processProvider) []activityRun {
 	var runs []activityRun
-	for _, w := range r.windows {
+	for _, w := range rec.windows {
 		if !w.judged {
 			continue
 		}
 		label := fmt.Sprintf("%s..%s", fmtOffset(w.from), fmtOffset(w.to))
 		at, span := seconds(w.from), seconds(w.to-w.from)
 		heldStatus := 0
-		decl := activityDecl{Type: "probe", Name: fmt.Sprintf("window %s: %s", label, r.e.SteadyState.Title()), Tolerance: &heldStatus, Provider: prov,
+		decl := activityDecl{Type: "probe", Name: fmt.Sprintf("window %s: %s", label, rec.steady.title), Tolerance: &heldStatus, Provider: prov,
 			Chaostest: activityExt{Func: "Observe", At: &at, For: &span}}
 		met := w.result.Held()
 		out := windowOutput{Status: 1, Verdict: w.result.Verdict.String(), Window: label, Faults: nonNil(w.faults), Checks: []windowCheckOutput{}}
@@ -531,74 +531,62 @@ func nonNil(s []string) []string {
 
 // experimentDecl declares the experiment: its hypothesis, method and
 // rollbacks, and chaostest's schedule in its extensions.
-func (r *runner) experimentDecl(prov processProvider) journalExperiment {
-	e := r.e
+func (rec *record) experimentDecl(prov processProvider) journalExperiment {
 	kind := "together"
-	if planOf(e.Method).arrangement == sequence {
+	if rec.sequence {
 		kind = "sequence"
 	}
 	x := journalExperiment{
 		Version:     "1.0.0",
-		Title:       e.Title,
-		Description: fmt.Sprintf("go test %s: %s", r.t.Name(), e.Method),
+		Title:       rec.title,
+		Description: fmt.Sprintf("go test %s: %s", rec.test, rec.method),
 		Tags:        []string{"chaostest"},
-		Hypothesis:  hypothesisDeclOf(prov, e.SteadyState),
+		Hypothesis:  hypothesisDeclOf(prov, rec.steady),
 		Method:      []activityDecl{},
 		Rollbacks:   []activityDecl{},
 		Extensions: []experimentExt{{
-			Name: "chaostest", Before: seconds(e.Before), Duration: seconds(e.Duration), Window: seconds(e.Window),
-			After: seconds(e.After), Recovery: seconds(e.Recovery), Settle: seconds(e.Settle), Expect: e.Expect.String(),
-			FailFast: e.FailFast, Schedule: kind, Method: e.Method.String(), Cell: e.Cell,
+			Name: "chaostest", Before: seconds(rec.before), Duration: seconds(rec.duration), Window: seconds(rec.window),
+			After: seconds(rec.after), Recovery: seconds(rec.recovery), Settle: seconds(rec.settle), Expect: rec.expect.String(),
+			FailFast: rec.failFast, Schedule: kind, Method: rec.method, Cell: rec.cell,
 		}},
 	}
-	if e.Control != nil {
-		c := hypothesisDeclOf(prov, e.Control)
+	if rec.control != nil {
+		c := hypothesisDeclOf(prov, *rec.control)
 		x.Extensions[0].Control = &c
 	}
-	for _, sl := range planOf(e.Method).slots(e.Duration) {
-		x.Method = append(x.Method, actionDecl(prov, sl))
-		x.Rollbacks = append(x.Rollbacks, revertDecl(prov, sl))
+	for _, st := range rec.steps {
+		x.Method = append(x.Method, actionDecl(prov, st))
+		x.Rollbacks = append(x.Rollbacks, revertDecl(prov, st))
 	}
 	return x
 }
 
-func hypothesisDeclOf(prov processProvider, h *hypothesis.Hypothesis) hypothesisDecl {
-	d := hypothesisDecl{Title: h.Title(), Probes: []activityDecl{}}
-	for i, c := range h.Checks() {
-		d.Probes = append(d.Probes, probeDecl(prov, i, c))
+func hypothesisDeclOf(prov processProvider, c claim) hypothesisDecl {
+	d := hypothesisDecl{Title: c.title, Probes: []activityDecl{}}
+	for _, chk := range c.checks {
+		d.Probes = append(d.Probes, probeDecl(prov, chk))
 	}
 	return d
 }
 
-func probeDecl(prov processProvider, i int, c hypothesis.Check) activityDecl {
-	name := fmt.Sprintf("check %d", i+1)
-	if p := c.Probe(); p != nil {
-		name = p.Name()
-	}
+func probeDecl(prov processProvider, c checkDecl) activityDecl {
 	heldStatus := 0
-	d := activityDecl{Type: "probe", Name: name, Tolerance: &heldStatus, Provider: prov,
-		Chaostest: activityExt{Func: "Observe", Tolerances: []string{}}}
-	for _, tol := range c.Tolerances() {
-		d.Chaostest.Tolerances = append(d.Chaostest.Tolerances, tol.String())
-	}
-	return d
+	return activityDecl{Type: "probe", Name: c.probe, Tolerance: &heldStatus, Provider: prov,
+		Chaostest: activityExt{Func: "Observe", Tolerances: append([]string{}, c.tolerances...)}}
 }
 
-func actionDecl(prov processProvider, sl slot) activityDecl {
-	at := seconds(sl.start)
-	d := activityDecl{Type: "action", Name: sl.fault.Name(), Provider: prov, Chaostest: activityExt{Func: "Apply", At: &at}}
-	if a, ok := sl.fault.(attributer); ok {
-		d.Chaostest.Arguments = a.Attributes()
-	}
-	if !sl.openEnds {
-		f := seconds(sl.end - sl.start)
+func actionDecl(prov processProvider, st stepRecord) activityDecl {
+	at := seconds(st.start)
+	d := activityDecl{Type: "action", Name: st.fault, Provider: prov, Chaostest: activityExt{Func: "Apply", At: &at, Arguments: st.attributes}}
+	if !st.openEnds {
+		f := seconds(st.end - st.start)
 		d.Chaostest.For = &f
 	}
 	return d
 }
 
-func revertDecl(prov processProvider, sl slot) activityDecl {
-	d := actionDecl(prov, sl)
+func revertDecl(prov processProvider, st stepRecord) activityDecl {
+	d := actionDecl(prov, st)
 	d.Name = "revert " + d.Name
 	d.Chaostest.Func = "Revert"
 	d.Chaostest.At, d.Chaostest.For = nil, nil
@@ -607,17 +595,17 @@ func revertDecl(prov processProvider, sl slot) activityDecl {
 
 // faultRuns records each application of a fault (run) and each revert
 // (rollbacks, in the order they ran: reverse order of application).
-func (r *runner) faultRuns(prov processProvider) (runs, rollbacks []activityRun) {
+func (rec *record) faultRuns(prov processProvider) (runs, rollbacks []activityRun) {
 	runs, rollbacks = []activityRun{}, []activityRun{}
-	for _, a := range r.applied {
-		out := faultOutput{AppliedAt: seconds(a.applyStart.Sub(r.m0))}
+	for _, a := range rec.faults {
+		out := faultOutput{AppliedAt: seconds(a.applyStart.Sub(rec.methodStart))}
 		if a.reverted() && a.applyErr == nil {
-			at := seconds(a.revertStart.Sub(r.m0))
+			at := seconds(a.revertStart.Sub(rec.methodStart))
 			out.RevertedAt, out.RevertedBy = &at, a.revertedBy
 		}
-		out.Reach = r.reachOutputOf(a)
+		out.Reach = a.reachOutput()
 		run := activityRun{
-			Activity: actionDecl(prov, a.slot), Output: out, Status: ctkSucceeded,
+			Activity: actionDecl(prov, a.step), Output: out, Status: ctkSucceeded,
 			Start: stamp(a.applyStart), End: stamp(a.applyEnd), Duration: seconds(a.applyEnd.Sub(a.applyStart)),
 		}
 		if a.applyErr != nil {
@@ -625,13 +613,13 @@ func (r *runner) faultRuns(prov processProvider) (runs, rollbacks []activityRun)
 		}
 		runs = append(runs, run)
 	}
-	for i := len(r.applied) - 1; i >= 0; i-- {
-		a := r.applied[i]
+	for i := len(rec.faults) - 1; i >= 0; i-- {
+		a := rec.faults[i]
 		if a.applyErr != nil || !a.reverted() {
 			continue
 		}
 		rb := activityRun{
-			Activity: revertDecl(prov, a.slot), Output: map[string]string{"reverted_by": a.revertedBy}, Status: ctkSucceeded,
+			Activity: revertDecl(prov, a.step), Output: map[string]string{"reverted_by": a.revertedBy}, Status: ctkSucceeded,
 			Start: stamp(a.revertStart), End: stamp(a.revertEnd), Duration: seconds(a.revertEnd.Sub(a.revertStart)),
 		}
 		if a.revertErr != nil {
@@ -644,10 +632,10 @@ func (r *runner) faultRuns(prov processProvider) (runs, rollbacks []activityRun)
 
 // groups records one judged window of the experiment group, with the
 // control group's beside it when there is one.
-func (r *runner) groups(prov processProvider, probes []activityDecl, res, ctrl hypothesis.Result, label string) steadyState {
-	ss := steadyStateOf(probes, res, r.samples, label)
-	if r.e.Control != nil && !ctrl.From.IsZero() {
-		cs := steadyStateOf(hypothesisDeclOf(prov, r.e.Control).Probes, ctrl, r.ctrlSamps, label)
+func (rec *record) groups(prov processProvider, probes []activityDecl, res, ctrl hypothesis.Result, label string) steadyState {
+	ss := steadyStateOf(probes, res, rec.samples, label)
+	if rec.control != nil && !ctrl.From.IsZero() {
+		cs := steadyStateOf(hypothesisDeclOf(prov, *rec.control).Probes, ctrl, rec.ctrlSamples, label)
 		ss.Chaostest.Control = &cs
 	}
 	return ss
@@ -744,32 +732,32 @@ func judgesACheck(res hypothesis.Result) bool {
 
 // journalReason says in one line why the verdict is not held: the abort, or
 // the first window that decided the verdict and what its checks observed.
-func (r *runner) journalReason() string {
-	if r.abort != nil {
-		return r.abort.Error()
+func (rec *record) journalReason() string {
+	if rec.abort != "" {
+		return rec.abort
 	}
-	switch r.report.Status {
+	switch rec.rep.Status {
 	case StatusHeld:
 		return ""
 	case StatusNotSteady, StatusInconclusive:
-		if un := r.unreached(); len(un) > 0 {
+		if un := rec.unreached(); len(un) > 0 {
 			return unreachedLine(un[0])
 		}
-		if !r.report.Before.Held() || (r.e.Control != nil && !r.report.ControlBefore.Held()) {
-			return "before: " + unmetChecks(r.report.Before, r.report.ControlBefore)
+		if !rec.rep.Before.Held() || (rec.control != nil && !rec.rep.ControlBefore.Held()) {
+			return "before: " + unmetChecks(rec.rep.Before, rec.rep.ControlBefore)
 		}
 	case StatusDeviated:
-		if len(r.report.Deviations) > 0 {
-			d := r.report.Deviations[0]
+		if len(rec.rep.Deviations) > 0 {
+			d := rec.rep.Deviations[0]
 			return fmt.Sprintf("%s %s: %s", string(d.Phase), fmtOffset(d.Offset), unmetChecks(d.Result, hypothesis.Result{}))
 		}
 	}
-	for _, w := range r.windows {
+	for _, w := range rec.windows {
 		if w.judged && !w.result.Held() {
 			return fmt.Sprintf("during %s..%s: %s", fmtOffset(w.from), fmtOffset(w.to), unmetChecks(w.result, w.control))
 		}
 	}
-	return "after: " + unmetChecks(r.report.After, r.report.ControlAfter)
+	return "after: " + unmetChecks(rec.rep.After, rec.rep.ControlAfter)
 }
 
 // unmetChecks lists the checks of res (and of the control group's ctrl)
@@ -845,7 +833,7 @@ func journalName(testName string, n int) string {
 // writeJournal writes the journal and returns its path, or "" when there is
 // no directory to write it to. A second experiment in the same test gets a
 // numbered file rather than overwriting the first.
-func (r *runner) writeJournal(end time.Time) (string, error) {
+func (r *runner) writeJournal(rec *record) (string, error) {
 	dir := r.journalDir()
 	if dir == "" {
 		return "", nil
@@ -854,7 +842,7 @@ func (r *runner) writeJournal(end time.Time) (string, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(r.buildJournal(end)); err != nil {
+	if err := enc.Encode(rec.journal()); err != nil {
 		return "", err
 	}
 	data := buf.Bytes()

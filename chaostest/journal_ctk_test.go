@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 // The journal of every outcome against Chaos Toolkit's rules
@@ -160,12 +161,12 @@ func ctkScenarios() []ctkScenario {
 // scenarioJournal runs e on a recording T and returns its report and journal.
 func scenarioJournal(t *testing.T, name string, e Experiment) (chaostest.Report, []byte) {
 	t.Helper()
-	r := newRecT(name)
-	at := artifactT{recT: r, dir: t.TempDir()}
+	r := newFakeT(name)
+	at := faket.ArtifactT{T: r, Dir: t.TempDir()}
 	var rep chaostest.Report
 	play(r, at, func(t chaostest.T) { rep = run(t, e) })
 	if rep.Journal == "" {
-		t.Fatalf("no journal written:\n%s", r.errors())
+		t.Fatalf("no journal written:\n%s", r.Errors())
 	}
 	b, err := os.ReadFile(rep.Journal)
 	if err != nil {
@@ -205,6 +206,28 @@ func TestJournalsFollowChaosToolkitRules(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// A journal rendered from a record written by hand, with no experiment
+// run (a fault that reached nothing), follows Chaos Toolkit's rules too.
+func TestRecordedJournalFollowsChaosToolkitRules(t *testing.T) {
+	raw, err := chaostest.UnreachedJournal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ctkProblems(raw) {
+		t.Errorf("%s", p)
+	}
+	var j struct {
+		Status    string
+		Chaostest struct{ Verdict string }
+	}
+	if err := json.Unmarshal(raw, &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != "completed" || j.Chaostest.Verdict != "inconclusive" {
+		t.Errorf("status %q, verdict %q; want completed and inconclusive", j.Status, j.Chaostest.Verdict)
 	}
 }
 

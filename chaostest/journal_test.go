@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -51,19 +52,19 @@ func deviatedJournal(t *testing.T) (map[string]any, []byte) {
 		ExpectDeviation: true,
 		Seed:            42,
 	}
-	r := newRecT("TestJournal/deviated")
-	at := artifactT{recT: r, dir: t.TempDir()}
+	r := newFakeT("TestJournal/deviated")
+	at := faket.ArtifactT{T: r, Dir: t.TempDir()}
 	var rep chaostest.Report
 	play(r, at, func(t chaostest.T) { rep = run(t, e) })
 	if r.Failed() || rep.Status != chaostest.StatusDeviated {
-		t.Fatalf("status %q, want deviated:\n%s", rep.Status, r.errors())
+		t.Fatalf("status %q, want deviated:\n%s", rep.Status, r.Errors())
 	}
 	if d := os.Getenv("CHAOSTEST_JOURNAL"); d != "" {
 		// CHAOSTEST_JOURNAL wins (TestJournalDirectoryFromEnvironmentWinsOverArtifactDir).
 		if filepath.Dir(rep.Journal) != d {
 			t.Fatalf("journal at %q, want it in %s=%s", rep.Journal, "CHAOSTEST_JOURNAL", d)
 		}
-	} else if filepath.Dir(rep.Journal) != at.dir || filepath.Base(rep.Journal) != "TestJournal_deviated.journal.json" {
+	} else if filepath.Dir(rep.Journal) != at.Dir || filepath.Base(rep.Journal) != "TestJournal_deviated.journal.json" {
 		t.Fatalf("journal at %q, want TestJournal_deviated.journal.json in the artifact directory", rep.Journal)
 	}
 	b, err := os.ReadFile(rep.Journal)
@@ -225,8 +226,8 @@ func TestJournalDirectoryFromEnvironmentWinsOverArtifactDir(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dir := t.TempDir()
 		t.Setenv("CHAOSTEST_JOURNAL", dir)
-		r := newRecT("TestJournal/env")
-		at := artifactT{recT: r, dir: t.TempDir()}
+		r := newFakeT("TestJournal/env")
+		at := faket.ArtifactT{T: r, Dir: t.TempDir()}
 		var rep chaostest.Report
 		play(r, at, func(t chaostest.T) {
 			rep = run(t, quick((&system{}).healthy(), chaostest.Inject(newFault("f"))))
@@ -240,7 +241,7 @@ func TestJournalDirectoryFromEnvironmentWinsOverArtifactDir(t *testing.T) {
 			t.Errorf("journal at %q, want it in %s=%s", rep.Journal, "CHAOSTEST_JOURNAL", dir)
 		}
 		if r.Failed() {
-			t.Errorf("%s", r.errors())
+			t.Errorf("%s", r.Errors())
 		}
 	})
 }

@@ -29,18 +29,18 @@ func (r *runner) logf(format string, args ...any) {
 	r.t.Logf("chaostest: "+format, args...)
 }
 
-// origin is the zero of every offset: the method's start, or the run's start
-// when the method never ran.
-func (r *runner) origin() time.Time {
-	if !r.m0.IsZero() {
-		return r.m0
+// originOf is the zero of every offset: the method's start, or the run's
+// start when the method never ran.
+func originOf(methodStart, start time.Time) time.Time {
+	if !methodStart.IsZero() {
+		return methodStart
 	}
-	return r.start
+	return start
 }
 
 // offset formats the time of at from the method's start, e.g. "+1.25s".
 func (r *runner) offset(at time.Time) string {
-	return fmtOffset(at.Sub(r.origin()))
+	return fmtOffset(at.Sub(originOf(r.m0, r.start)))
 }
 
 func fmtOffset(d time.Duration) string {
@@ -97,10 +97,10 @@ func fmtDur(d time.Duration) string {
 }
 
 // failureMessage is the one message of a failed experiment.
-func (r *runner) failureMessage() string {
+func (rec *record) failureMessage() string {
 	var b strings.Builder
-	rep := r.report
-	fmt.Fprintf(&b, "chaostest: experiment %q: %s", r.e.Title, rep.Status)
+	rep := rec.rep
+	fmt.Fprintf(&b, "chaostest: experiment %q: %s", rec.title, rep.Status)
 	switch rep.Status {
 	case StatusNotSteady:
 		if rep.Before.Verdict == hypothesis.Violated {
@@ -109,81 +109,99 @@ func (r *runner) failureMessage() string {
 			fmt.Fprintf(&b, ": the control group was unhealthy before any fault was injected; the method never ran\n")
 		}
 		writeViolations(&b, "before", rep.Before)
-		r.writeControl(&b, "before", rep.ControlBefore)
+		rec.writeControl(&b, "before", rep.ControlBefore)
 	case StatusDeviated:
-		switch {
-		case r.e.Expect == expectHold:
-			fmt.Fprintf(&b, ": the hypothesis %q was violated\n", r.e.SteadyState.Title())
-		case len(r.e.Reasons) > 0:
-			fmt.Fprintf(&b, ", but no deviation shows what the experiment documents: %s\n", reasonList(r.e.Reasons))
-		default:
-			b.WriteString("\n")
-		}
-		for _, d := range rep.Deviations {
-			if d.Phase == PhaseAfter {
-				b.WriteString(r.notRecovered())
-			}
-			label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
-			if d.Phase == PhaseAfter {
-				label = fmt.Sprintf("after, window at %s (recovering from: %s)", fmtOffset(d.Offset), faultList(d.Faults))
-			}
-			writeViolations(&b, label, d.Result)
-			if d.Phase == PhaseDuring {
-				for _, w := range r.windows {
-					if w.judged && w.from == d.Offset {
-						r.writeControl(&b, "", w.control)
-					}
-				}
-			}
-		}
-		if r.failFastStop {
-			b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
-		}
+		rec.writeDeviated(&b)
 	case StatusHeld:
-		if r.e.Expect == expectDeviation {
+		if rec.expect == expectDeviation {
 			b.WriteString(": expected a deviation but the hypothesis held: the weakness this test documents may be fixed\n")
 		} else {
 			b.WriteString("\n")
 		}
 	case StatusInconclusive:
-		if un := r.unreached(); len(un) > 0 {
-			r.writeUnreached(&b, un)
-			break
+		rec.writeInconclusive(&b)
+	case StatusAborted:
+		fmt.Fprintf(&b, ": %v\n", rec.abort)
+	}
+	b.WriteString(rec.timeline())
+	fmt.Fprintf(&b, "  reproduce: %s", reproduceCommand(rec.test, rec.seed, rec.seedUsed))
+	return b.String()
+}
+
+// writeDeviated is the failure message's account of a deviated run: what
+// was violated in each deviation, with the control group beside it.
+func (rec *record) writeDeviated(b *strings.Builder) {
+	switch {
+	case rec.expect == expectHold:
+		fmt.Fprintf(b, ": the hypothesis %q was violated\n", rec.steady.title)
+	case rec.reasons != "":
+		fmt.Fprintf(b, ", but no deviation shows what the experiment documents: %s\n", rec.reasons)
+	default:
+		b.WriteString("\n")
+	}
+	for _, d := range rec.rep.Deviations {
+		label := fmt.Sprintf("%s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
+		if d.Phase == PhaseAfter {
+			b.WriteString(rec.notRecovered())
+			label = fmt.Sprintf("after, window at %s (recovering from: %s)", fmtOffset(d.Offset), faultList(d.Faults))
 		}
-		if r.gate() != hypothesis.Held {
-			b.WriteString(": the steady state before could not be judged, so the method never ran\n")
-			writeViolations(&b, "before", rep.Before)
-			r.writeControl(&b, "before", rep.ControlBefore)
-			break
-		}
-		b.WriteString(": no window violated the hypothesis, but some could not be judged\n")
-		for i, w := range r.windows {
-			if w.judged && w.result.Verdict != hypothesis.Held {
-				writeViolations(&b, fmt.Sprintf("during, window %d at %s", i+1, fmtOffset(w.from)), w.result)
-				r.writeControl(&b, "", w.control)
+		writeViolations(b, label, d.Result)
+		if d.Phase == PhaseDuring {
+			for _, w := range rec.windows {
+				if w.judged && w.from == d.Offset {
+					rec.writeControl(b, "", w.control)
+				}
 			}
 		}
-		if !rep.After.Held() {
-			writeViolations(&b, "after", rep.After)
-		}
-	case StatusAborted:
-		fmt.Fprintf(&b, ": %v\n", r.abort)
 	}
-	b.WriteString(r.timeline())
-	fmt.Fprintf(&b, "  reproduce: %s", reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()))
-	return b.String()
+	if rec.failFastStop {
+		b.WriteString("  the method was stopped at the first violated window (fail-fast)\n")
+	}
+}
+
+// writeInconclusive is the failure message's account of an inconclusive
+// run: the faults that reached nothing, or the windows that could not be
+// judged.
+func (rec *record) writeInconclusive(b *strings.Builder) {
+	rep := rec.rep
+	if un := rec.unreached(); len(un) > 0 {
+		rec.writeUnreached(b, un)
+		return
+	}
+	if gateOf(rep, rec.control != nil) != hypothesis.Held {
+		b.WriteString(": the steady state before could not be judged, so the method never ran\n")
+		writeViolations(b, "before", rep.Before)
+		rec.writeControl(b, "before", rep.ControlBefore)
+		return
+	}
+	b.WriteString(": no window violated the hypothesis, but some could not be judged\n")
+	for i, w := range rec.windows {
+		if w.judged && w.result.Verdict != hypothesis.Held {
+			writeViolations(b, fmt.Sprintf("during, window %d at %s", i+1, fmtOffset(w.from)), w.result)
+			rec.writeControl(b, "", w.control)
+		}
+	}
+	if !rep.After.Held() {
+		writeViolations(b, "after", rep.After)
+	}
 }
 
 // notRecovered says that the system did not recover although every fault
 // had been reverted: a failure that outlives its cause.
-func (r *runner) notRecovered() string {
+func (rec *record) notRecovered() string {
+	return notRecoveredLine(rec.offset(rec.rollbackEnd), rec.rep.After.To.Sub(rec.rollbackEnd), rec.recovery, rec.after)
+}
+
+// notRecoveredLine is notRecovered's line: the faults were all reverted at
+// the offset revertedAt, and the last after window ended later by took.
+func notRecoveredLine(revertedAt string, took, recovery, after time.Duration) string {
 	return fmt.Sprintf("  did not recover: every fault was reverted at %s, yet %s later (recovery allowance %v, then an after window of %v) the hypothesis still did not hold: the failure outlives the fault that started it (a metastable failure, such as a retry storm, or lasting damage, such as lost or duplicated data)\n",
-		r.offset(r.rollbackEnd), fmtDur(r.report.After.To.Sub(r.rollbackEnd)), r.e.Recovery, r.e.After)
+		revertedAt, fmtDur(took), recovery, after)
 }
 
 // writeControl shows the control group's result beside a window's.
-func (r *runner) writeControl(b *strings.Builder, label string, ctrl hypothesis.Result) {
-	if r.control == nil {
+func (rec *record) writeControl(b *strings.Builder, label string, ctrl hypothesis.Result) {
+	if rec.control == nil {
 		return
 	}
 	if label != "" {
@@ -211,25 +229,25 @@ func writeViolations(b *strings.Builder, label string, res hypothesis.Result) {
 }
 
 // timeline is the compact story of the run, offsets from the method's start.
-func (r *runner) timeline() string {
+func (rec *record) timeline() string {
 	type line struct {
 		at   time.Duration
 		text string
 	}
 	var lines []line
-	o := r.origin()
-	if !r.report.Before.From.IsZero() {
-		lines = append(lines, line{r.report.Before.From.Sub(o), "before   " + r.report.Before.Summary()})
+	o := rec.origin()
+	if !rec.rep.Before.From.IsZero() {
+		lines = append(lines, line{rec.rep.Before.From.Sub(o), "before   " + rec.rep.Before.Summary()})
 	}
-	for _, ev := range r.events {
+	for _, ev := range rec.events {
 		lines = append(lines, line{ev.at.Sub(o), fmt.Sprintf("%-8s %s", ev.kind, ev.text)})
 	}
-	for i, w := range r.windows {
+	for i, w := range rec.windows {
 		if w.judged {
 			lines = append(lines, line{w.from, fmt.Sprintf("window %d %s, until %s; faults: %s", i+1, w.result.Summary(), fmtOffset(w.to), faultList(w.faults))})
 		}
 	}
-	for i, a := range r.after {
+	for i, a := range rec.afters {
 		lines = append(lines, line{a.From.Sub(o), fmt.Sprintf("after %d  %s", i+1, a.Summary())})
 	}
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at < lines[j].at })
@@ -273,9 +291,9 @@ func shellQuote(s string) string {
 
 // deviationsLine is one line naming each deviation: its phase, offset and
 // the tolerances it violated.
-func (r *runner) deviationsLine() string {
+func (rec *record) deviationsLine() string {
 	var parts []string
-	for _, d := range r.report.Deviations {
+	for _, d := range rec.rep.Deviations {
 		var violated []string
 		for _, c := range d.Result.Checks {
 			for _, tr := range c.Tolerances {

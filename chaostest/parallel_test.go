@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 // Twenty experiments at once, half of them breaking their own fake
@@ -23,7 +24,7 @@ func twentyParallelExperiments(t *testing.T) {
 		sys   *system
 		fault *fakeFault
 		rep   chaostest.Report
-		ft    *recT
+		ft    *faket.T
 	}
 	outs := make([]*outcome, n)
 	dir := t.TempDir()
@@ -43,9 +44,9 @@ func twentyParallelExperiments(t *testing.T) {
 		e.Seed = int64(i + 1)
 		e.ExpectDeviation = breaking
 		e.After = 150 * time.Millisecond
-		o.ft = newRecT("TestTwentyParallelExperiments/" + name)
+		o.ft = newFakeT("TestTwentyParallelExperiments/" + name)
 		wg.Go(func() {
-			play(o.ft, artifactT{recT: o.ft, dir: dir}, func(t chaostest.T) { o.rep = run(t, e) })
+			play(o.ft, faket.ArtifactT{T: o.ft, Dir: dir}, func(t chaostest.T) { o.rep = run(t, e) })
 		})
 	}
 	wg.Wait()
@@ -59,7 +60,7 @@ func twentyParallelExperiments(t *testing.T) {
 			t.Errorf("experiment %d: status %q passed %v seed %d title %q, want %q, its own seed and title", i, o.rep.Status, o.rep.Passed, o.rep.Seed, o.rep.Title, want)
 		}
 		if o.ft.Failed() {
-			t.Errorf("experiment %d failed its test:\n%s", i, o.ft.errors())
+			t.Errorf("experiment %d failed its test:\n%s", i, o.ft.Errors())
 		}
 		if o.fault.applied.Load() != 1 || o.fault.reverted.Load() != 1 {
 			t.Errorf("experiment %d: applied %d reverted %d, want 1 and 1", i, o.fault.applied.Load(), o.fault.reverted.Load())

@@ -22,7 +22,7 @@ func TestUndecidableGateIsInconclusiveNotUnhealthy(t *testing.T) {
 		if rep.Status != chaostest.StatusInconclusive {
 			t.Fatalf("status %q, want inconclusive", rep.Status)
 		}
-		msg := ft.errors()
+		msg := ft.Errors()
 		mustContain(t, "failure message", msg, "the steady state before could not be judged, so the method never ran")
 		if strings.Contains(msg, "unhealthy") {
 			t.Errorf("an undecidable gate called the system unhealthy:\n%s", msg)
@@ -69,16 +69,16 @@ func TestExpectDeviationWantsItsReasons(t *testing.T) {
 					t.Fatalf("status %q, want deviated", rep.Status)
 				}
 				if rep.Passed != c.pass || ft.Failed() == c.pass {
-					t.Fatalf("passed %v, failed %v; want passed %v:\n%s", rep.Passed, ft.Failed(), c.pass, ft.errors())
+					t.Fatalf("passed %v, failed %v; want passed %v:\n%s", rep.Passed, ft.Failed(), c.pass, ft.Errors())
 				}
 				if !rep.Deviated(chaostest.Violates(rate)) || rep.Deviated(chaostest.Violates(twin)) {
 					t.Errorf("Report.Deviated must match the violated tolerance by identity")
 				}
 				if !c.pass {
-					mustContain(t, "failure message", ft.errors(), "but no deviation shows what the experiment documents")
+					mustContain(t, "failure message", ft.Errors(), "but no deviation shows what the experiment documents")
 				} else {
 					// A documented weakness still tells its story under -v.
-					mustContain(t, "narrative", ft.log(), "as documented: deviated during at +0s", "timeline (offsets from the method's start)")
+					mustContain(t, "narrative", ft.Logs(), "as documented: deviated during at +0s", "timeline (offsets from the method's start)")
 				}
 			})
 		})
@@ -101,7 +101,7 @@ func TestNotRecoveredNamesItsFaults(t *testing.T) {
 		e.Reasons = []chaostest.Reason{chaostest.NotRecovered(), chaostest.Violates(rate)}
 		ft, rep := runExp("TestNotRecovered", e)
 		if !rep.Passed {
-			t.Fatalf("status %q, passed %v:\n%s", rep.Status, rep.Passed, ft.errors())
+			t.Fatalf("status %q, passed %v:\n%s", rep.Status, rep.Passed, ft.Errors())
 		}
 		last := rep.Deviations[len(rep.Deviations)-1]
 		if last.Phase != chaostest.PhaseAfter || len(last.Faults) != 1 || last.Faults[0] != "breaks it for good" {
@@ -131,9 +131,9 @@ func TestSteadyAfterIsJudgedAfterTheRollback(t *testing.T) {
 		e.SteadyAfter = strict
 		ft, rep := runExp("TestSteadyAfter", e)
 		if rep.Status != chaostest.StatusDeviated || rep.Deviations[0].Phase != chaostest.PhaseAfter {
-			t.Fatalf("status %q, deviations %+v; want a deviation after the rollback:\n%s", rep.Status, rep.Deviations, ft.errors())
+			t.Fatalf("status %q, deviations %+v; want a deviation after the rollback:\n%s", rep.Status, rep.Deviations, ft.Errors())
 		}
-		mustContain(t, "narrative", ft.log(), `steady state after: sampling "no error once the fault is gone" (SteadyAfter)`)
+		mustContain(t, "narrative", ft.Logs(), `steady state after: sampling "no error once the fault is gone" (SteadyAfter)`)
 
 		// Healthy again after the rollback: both hold.
 		s2 := &system{}
@@ -176,7 +176,7 @@ func TestReproduceCommand(t *testing.T) {
 			if rep.SeedUsed != c.readSeed {
 				t.Errorf("%s: SeedUsed %v, want %v", c.name, rep.SeedUsed, c.readSeed)
 			}
-			if got := ft.errors() + "\n"; !strings.Contains(got, c.want) {
+			if got := ft.Errors() + "\n"; !strings.Contains(got, c.want) {
 				t.Errorf("%s: failure message does not contain %q:\n%s", c.name, c.want, got)
 			}
 		}
@@ -192,11 +192,11 @@ func TestRunFollowsTheTestContext(t *testing.T) {
 		f := newFault("held until the context ends")
 		ctx, cancel := context.WithCancel(withIdleHost(context.Background()))
 		f.onApply = func(context.Context) error { time.AfterFunc(30*time.Millisecond, cancel); return nil }
-		r := newRecT("TestContext")
+		r := newFakeT("TestContext")
 		var rep chaostest.Report
 		e := quick(s.healthy(), chaostest.Inject(f))
 		e.Duration, e.Window = 5*time.Second, time.Second
-		play(r, contextT{recT: r, ctx: ctx}, func(t chaostest.T) { rep = run(t, e) })
+		play(r, r.WithContext(ctx), func(t chaostest.T) { rep = run(t, e) })
 		if rep.Status != chaostest.StatusAborted || f.reverted.Load() != 1 {
 			t.Errorf("status %q, reverted %d; want aborted and reverted once the test's context ended", rep.Status, f.reverted.Load())
 		}
@@ -205,11 +205,3 @@ func TestRunFollowsTheTestContext(t *testing.T) {
 		}
 	})
 }
-
-// contextT is a recT with a context, like testing.T's.
-type contextT struct {
-	*recT
-	ctx context.Context
-}
-
-func (c contextT) Context() context.Context { return c.ctx }

@@ -67,15 +67,15 @@ func (f FaultReach) Unreached() bool {
 }
 
 // faultReaches are the report's faults.
-func (r *runner) faultReaches() []FaultReach {
+func (rec *record) faultReaches() []FaultReach {
 	var out []FaultReach
-	for _, a := range r.applied {
-		if a.applyErr != nil {
+	for _, f := range rec.faults {
+		if f.applyErr != nil {
 			continue
 		}
-		fr := FaultReach{Fault: a.name, MayReachNothing: r.mayReachNothing(a), ApplyTook: a.applyEnd.Sub(a.applyStart)}
-		if a.reach != nil {
-			rc := *a.reach
+		fr := FaultReach{Fault: f.name, MayReachNothing: f.quiet, ApplyTook: f.applyEnd.Sub(f.applyStart)}
+		if f.reach != nil {
+			rc := *f.reach
 			fr.Reach = &rc
 		}
 		out = append(out, fr)
@@ -83,19 +83,19 @@ func (r *runner) faultReaches() []FaultReach {
 	return out
 }
 
-// mayReachNothing reports whether the step of a was marked MayReachNothing.
-func (r *runner) mayReachNothing(a *appliedFault) bool {
-	steps := planOf(r.e.Method).steps
-	return a.slot.index < len(steps) && steps[a.slot.index].quiet
+// mayReachNothing reports whether the step of sl was marked MayReachNothing.
+func mayReachNothing(m Method, sl slot) bool {
+	steps := planOf(m).steps
+	return sl.index < len(steps) && steps[sl.index].quiet
 }
 
 // unreached are the applied faults that measured a reach of nothing and
 // whose step is strict: each makes the run inconclusive.
-func (r *runner) unreached() []*appliedFault {
-	var out []*appliedFault
-	for _, a := range r.applied {
-		if a.applyErr == nil && a.reach != nil && !a.reach.Reached && !r.mayReachNothing(a) {
-			out = append(out, a)
+func (rec *record) unreached() []faultRecord {
+	var out []faultRecord
+	for _, f := range rec.faults {
+		if f.applyErr == nil && f.reach != nil && !f.reach.Reached && !f.quiet {
+			out = append(out, f)
 		}
 	}
 	return out
@@ -104,17 +104,17 @@ func (r *runner) unreached() []*appliedFault {
 // reachNote is what the narrative adds to a fault's off line: "reached
 // <summary>", or what happened when it reached nothing; "" when the fault
 // measures no reach.
-func (r *runner) reachNote(a *appliedFault) string {
-	if a.reach == nil {
+func (f *faultRecord) reachNote() string {
+	if f.reach == nil {
 		return ""
 	}
 	switch {
-	case a.reach.Reached:
-		return "reached " + reachSummary(a.reach)
-	case r.mayReachNothing(a):
-		return "reached nothing (allowed: MayReachNothing): " + reachSummary(a.reach)
+	case f.reach.Reached:
+		return "reached " + reachSummary(f.reach)
+	case f.quiet:
+		return "reached nothing (allowed: MayReachNothing): " + reachSummary(f.reach)
 	}
-	return "REACHED NOTHING: " + reachSummary(a.reach)
+	return "REACHED NOTHING: " + reachSummary(f.reach)
 }
 
 func reachSummary(rc *Reach) string {
@@ -133,28 +133,28 @@ func reachSummary(rc *Reach) string {
 
 // unreachedLine is the one line of the failure message, the journal's
 // reason and the report's headline for a strict fault that reached nothing.
-func unreachedLine(a *appliedFault) string {
+func unreachedLine(f faultRecord) string {
 	return fmt.Sprintf("fault %q reached nothing, so the run proves nothing about the system: %s (a fault meant to be quiet is injected with MayReachNothing)",
-		a.name, reachSummary(a.reach))
+		f.name, reachSummary(f.reach))
 }
 
 // writeUnreached is the failure message's account of an inconclusive run
 // whose faults reached nothing: one line per such fault, then any
 // deviation, which cannot be blamed on a fault that did not reach the system.
-func (r *runner) writeUnreached(b *strings.Builder, un []*appliedFault) {
+func (rec *record) writeUnreached(b *strings.Builder, un []faultRecord) {
 	b.WriteString(": a fault reached nothing\n")
-	for _, a := range un {
-		fmt.Fprintf(b, "  %s\n", unreachedLine(a))
+	for _, f := range un {
+		fmt.Fprintf(b, "  %s\n", unreachedLine(f))
 	}
-	for _, d := range r.report.Deviations {
+	for _, d := range rec.rep.Deviations {
 		label := fmt.Sprintf("also observed, %s, window at %s (faults: %s)", d.Phase, fmtOffset(d.Offset), faultList(d.Faults))
 		writeViolations(b, label, d.Result)
 	}
 }
 
 // applyNote says how long a fault took to apply, for its on line.
-func applyNote(a *appliedFault) string {
-	return "applied in " + fmtDur(a.applyEnd.Sub(a.applyStart))
+func (f *faultRecord) applyNote() string {
+	return "applied in " + fmtDur(f.applyEnd.Sub(f.applyStart))
 }
 
 // reachOutput is a fault's reach in the output of its run record in the
@@ -166,14 +166,14 @@ type reachOutput struct {
 	MayReachNothing bool             `json:"may_reach_nothing"`
 }
 
-// reachOutputOf is a's reach for the journal; nil when it measures none.
-func (r *runner) reachOutputOf(a *appliedFault) *reachOutput {
-	if a.reach == nil {
+// reachOutput is the fault's reach for the journal; nil when it measures none.
+func (f *faultRecord) reachOutput() *reachOutput {
+	if f.reach == nil {
 		return nil
 	}
 	counts := map[string]int64{}
-	maps.Copy(counts, a.reach.Counts)
-	return &reachOutput{Reached: a.reach.Reached, Summary: reachSummary(a.reach), Counts: counts, MayReachNothing: r.mayReachNothing(a)}
+	maps.Copy(counts, f.reach.Counts)
+	return &reachOutput{Reached: f.reach.Reached, Summary: reachSummary(f.reach), Counts: counts, MayReachNothing: f.quiet}
 }
 
 // faultRow is one applied fault in the report's table of faults.
@@ -190,10 +190,10 @@ type faultRow struct {
 
 // faultRows are the report's rows of the applied faults, in order of
 // application.
-func (r *runner) faultRows() []faultRow {
-	o := r.origin()
+func (rec *record) faultRows() []faultRow {
+	o := rec.origin()
 	var rows []faultRow
-	for _, a := range r.applied {
+	for _, a := range rec.faults {
 		row := faultRow{Name: a.name, On: fmtOffset(a.applyStart.Sub(o)), ApplyTook: fmtDur(a.applyEnd.Sub(a.applyStart)),
 			Reach: "not measured by this fault", ReachCSS: "unknown", Verdict: "not measured"}
 		if a.applyErr != nil {
@@ -209,7 +209,7 @@ func (r *runner) faultRows() []faultRow {
 			switch {
 			case a.reach.Reached:
 				row.ReachCSS, row.Verdict = "held", "reached"
-			case r.mayReachNothing(a):
+			case a.quiet:
 				row.ReachCSS, row.Verdict = "quiet", "reached nothing (MayReachNothing)"
 			default:
 				row.ReachCSS, row.Verdict = "inconclusive", "reached nothing"

@@ -36,9 +36,9 @@ func TestReachShownWhenTheFaultIsReverted(t *testing.T) {
 	s := &system{}
 	ft, rep := runExp("TestReach/reached", quick(s.healthy(), chaostest.Inject(reaching(newFault("quotes: latency 1s"), reached12))))
 	if ft.Failed() || rep.Status != chaostest.StatusHeld {
-		t.Fatalf("status %q, want held:\n%s", rep.Status, ft.errors())
+		t.Fatalf("status %q, want held:\n%s", rep.Status, ft.Errors())
 	}
-	mustContain(t, "narrative", ft.log(),
+	mustContain(t, "narrative", ft.Logs(),
 		"fault on: quotes: latency 1s (applied in ",
 		"fault off (rollback): quotes: latency 1s … reached 12 connections, delayed 340 chunks")
 }
@@ -49,12 +49,12 @@ func TestReachOfNothingMakesTheRunInconclusive(t *testing.T) {
 	f := reaching(newFault("quotes: latency 1s"), reachedNothing)
 	ft, rep := runExp("TestReach/nothing", quick(s.healthy(), chaostest.Inject(f)))
 	if rep.Status != chaostest.StatusInconclusive || rep.Passed || !ft.Failed() {
-		t.Fatalf("status %q passed %v failed %v, want inconclusive and a failed test:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.errors())
+		t.Fatalf("status %q passed %v failed %v, want inconclusive and a failed test:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.Errors())
 	}
 	if len(rep.Faults) != 1 || !rep.Faults[0].Unreached() || rep.Faults[0].Reach.Summary != reachedNothing.Summary {
 		t.Errorf("report's faults %+v, want the one fault, unreached", rep.Faults)
 	}
-	msg := ft.errors()
+	msg := ft.Errors()
 	mustContain(t, "failure message", msg,
 		`experiment "fake service stays healthy": inconclusive: a fault reached nothing`,
 		`fault "quotes: latency 1s" reached nothing, so the run proves nothing about the system: no connection went through proxy quotes (127.0.0.1:40123) while it was applied: does the service dial the upstream 127.0.0.1:8080 instead of the proxy? (a fault meant to be quiet is injected with MayReachNothing)`,
@@ -76,12 +76,12 @@ func TestReachOfNothingIsNeverAnExpectedDeviation(t *testing.T) {
 	e.ExpectDeviation = true
 	ft, rep := runExp("TestReach/expected", e)
 	if rep.Status != chaostest.StatusInconclusive || rep.Passed || !ft.Failed() {
-		t.Fatalf("status %q passed %v failed %v, want inconclusive, never the expected deviation:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.errors())
+		t.Fatalf("status %q passed %v failed %v, want inconclusive, never the expected deviation:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.Errors())
 	}
 	if len(rep.Deviations) == 0 {
 		t.Errorf("no deviation recorded; the violated windows are still reported")
 	}
-	mustContain(t, "failure message", ft.errors(), `fault "quotes: down" reached nothing`, "also observed, during, window at +0s")
+	mustContain(t, "failure message", ft.Errors(), `fault "quotes: down" reached nothing`, "also observed, during, window at +0s")
 }
 
 func TestMayReachNothingJudgesAsUsual(t *testing.T) {
@@ -92,12 +92,12 @@ func TestMayReachNothingJudgesAsUsual(t *testing.T) {
 		f := reaching(newFault("fallback: down"), reachedNothing)
 		ft, rep := runExp("TestReach/quiet", quick(s.healthy(), chaostest.Inject(f, chaostest.MayReachNothing())))
 		if ft.Failed() || rep.Status != chaostest.StatusHeld {
-			t.Fatalf("status %q, want held: a quiet fault that reached nothing is judged as usual:\n%s", rep.Status, ft.errors())
+			t.Fatalf("status %q, want held: a quiet fault that reached nothing is judged as usual:\n%s", rep.Status, ft.Errors())
 		}
 		if len(rep.Faults) != 1 || rep.Faults[0].Unreached() || !rep.Faults[0].MayReachNothing || rep.Faults[0].Reach.Reached {
 			t.Errorf("report's faults %+v, want the one fault, reached nothing, allowed", rep.Faults)
 		}
-		mustContain(t, "narrative", ft.log(), "fault off (rollback): fallback: down … reached nothing (allowed: MayReachNothing): no connection went through")
+		mustContain(t, "narrative", ft.Logs(), "fault off (rollback): fallback: down … reached nothing (allowed: MayReachNothing): no connection went through")
 	})
 	t.Run("deviated", func(t *testing.T) {
 		t.Parallel()
@@ -107,7 +107,7 @@ func TestMayReachNothingJudgesAsUsual(t *testing.T) {
 		e.ExpectDeviation = true
 		ft, rep := runExp("TestReach/quiet_deviated", e)
 		if ft.Failed() || rep.Status != chaostest.StatusDeviated {
-			t.Fatalf("status %q, want deviated as expected:\n%s", rep.Status, ft.errors())
+			t.Fatalf("status %q, want deviated as expected:\n%s", rep.Status, ft.Errors())
 		}
 	})
 	if got := chaostest.Inject(newFault("x"), chaostest.MayReachNothing()).String(); !strings.HasSuffix(got, "(may reach nothing)") {
@@ -121,10 +121,10 @@ func TestReachNotMeasuredIsNoEvidenceAgainst(t *testing.T) {
 	s := &system{}
 	ft, rep := runExp("TestReach/unknown", quick(s.healthy(), chaostest.Inject(newFault("legacy fault"))))
 	if ft.Failed() || rep.Status != chaostest.StatusHeld {
-		t.Fatalf("status %q, want held:\n%s", rep.Status, ft.errors())
+		t.Fatalf("status %q, want held:\n%s", rep.Status, ft.Errors())
 	}
-	if strings.Contains(ft.log(), "reached") {
-		t.Errorf("the narrative speaks of a reach the fault never measured:\n%s", ft.log())
+	if strings.Contains(ft.Logs(), "reached") {
+		t.Errorf("the narrative speaks of a reach the fault never measured:\n%s", ft.Logs())
 	}
 }
 

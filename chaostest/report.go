@@ -52,18 +52,18 @@ func reportPath(journal string) string {
 // runs after the verdict, so it never slows or changes the experiment; a
 // failure fails the test, as a journal write failure does. Without a
 // journal there is no report.
-func (r *runner) writeReport() {
+func (r *runner) writeReport(rec *record) {
 	t := r.t
 	t.Helper()
-	if r.report.Journal == "" {
+	if rec.rep.Journal == "" {
 		return
 	}
-	path, err := r.saveReport(reportPath(r.report.Journal))
+	path, err := saveReport(rec, reportPath(rec.rep.Journal))
 	if err != nil {
-		t.Errorf("chaostest: experiment %q: write the report: %v", r.e.Title, err)
+		t.Errorf("chaostest: experiment %q: write the report: %v", rec.title, err)
 		return
 	}
-	dir := r.indexDir(r.report.Journal)
+	dir := indexDir(r.t, rec.rep.Journal)
 	if dir == "" {
 		if journalKept(r.t) {
 			r.logf("report: %s", path)
@@ -72,17 +72,17 @@ func (r *runner) writeReport() {
 	}
 	index, err := writeIndex(dir)
 	if err != nil {
-		t.Errorf("chaostest: experiment %q: write the index of reports: %v", r.e.Title, err)
+		t.Errorf("chaostest: experiment %q: write the index of reports: %v", rec.title, err)
 		return
 	}
 	r.logf("report: %s (index of the directory: %s)", path, index)
 }
 
-// saveReport renders the report and writes it to path, through a temporary
+// saveReport renders the report of rec and writes it to path, through a temporary
 // file renamed into place, so that no reader (the index of a concurrent
 // test process) ever sees half a report. A bug in the rendering is an
 // error of the report, never a crash of the test.
-func (r *runner) saveReport(path string) (_ string, err error) {
+func saveReport(rec *record, path string) (_ string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("render the report: panic: %v", p)
@@ -90,10 +90,10 @@ func (r *runner) saveReport(path string) (_ string, err error) {
 	}()
 	var buf bytes.Buffer
 	journal := ""
-	if r.report.Journal != "" {
-		journal = filepath.Base(r.report.Journal)
+	if rec.rep.Journal != "" {
+		journal = filepath.Base(rec.rep.Journal)
 	}
-	if err := renderReport(&buf, r.reportPage(journal)); err != nil {
+	if err := renderReport(&buf, rec.reportPage(journal)); err != nil {
 		return "", err
 	}
 	return path, writeFileAtomic(path, buf.Bytes())
@@ -267,27 +267,27 @@ type judged struct {
 
 // judgedWindows lists the windows of the run in order: the steady state
 // before, each judged window of the method, every attempt after.
-func (r *runner) judgedWindows() []judged {
+func (rec *record) judgedWindows() []judged {
 	var js []judged
-	rep := r.report
+	rep := rec.rep
 	if !rep.Before.From.IsZero() {
 		js = append(js, judged{label: "before", short: "before", from: rep.Before.From, to: rep.Before.To, res: rep.Before, ctrl: rep.ControlBefore})
 	}
-	for i, w := range r.windows {
+	for i, w := range rec.windows {
 		if !w.judged {
 			continue
 		}
 		js = append(js, judged{label: fmt.Sprintf("window %d", i+1), short: fmt.Sprintf("W%d", i+1),
-			from: r.m0.Add(w.from), to: r.m0.Add(w.to), res: w.result, ctrl: w.control, faults: w.faults})
+			from: rec.methodStart.Add(w.from), to: rec.methodStart.Add(w.to), res: w.result, ctrl: w.control, faults: w.faults})
 	}
-	for i, a := range r.after {
+	for i, a := range rec.afters {
 		j := judged{label: "after", short: "after", from: a.From, to: a.To, res: a}
-		if len(r.after) > 1 {
-			j.label = fmt.Sprintf("after, attempt %d of %d", i+1, len(r.after))
+		if len(rec.afters) > 1 {
+			j.label = fmt.Sprintf("after, attempt %d of %d", i+1, len(rec.afters))
 			j.short = fmt.Sprintf("after %d", i+1)
 		}
-		if i < len(r.ctrlAfter) {
-			j.ctrl = r.ctrlAfter[i]
+		if i < len(rec.ctrlAfters) {
+			j.ctrl = rec.ctrlAfters[i]
 		}
 		js = append(js, j)
 	}
@@ -295,46 +295,27 @@ func (r *runner) judgedWindows() []judged {
 }
 
 // reportPage builds the page of the finished run.
-func (r *runner) reportPage(journal string) reportPage {
-	rep := r.report
-	e := r.e
+func (rec *record) reportPage(journal string) reportPage {
+	rep := rec.rep
 	expect := "the hypothesis to hold"
-	if e.Expect == expectDeviation {
+	if rec.expect == expectDeviation {
 		expect = "a deviation (the experiment documents a known weakness)"
 	}
-	note := "the run " + string(rep.Status)
-	switch {
-	case rep.Status == StatusDeviated:
-		note = "the run deviated"
-	case rep.Status == StatusHeld:
-		note = "the hypothesis held"
-	case rep.Status == StatusNotSteady:
-		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
-	case rep.Status == StatusInconclusive && len(r.unreached()) > 0:
-		note = "the run was inconclusive: a fault reached nothing, which never passes"
-	case rep.Status == StatusInconclusive:
-		note = "the run was inconclusive: some window could not be judged, which never passes"
-	case rep.Status == StatusAborted:
-		note = "the run was aborted"
-	}
-	if e.Expect == expectDeviation && rep.Status == StatusHeld {
-		note += ": the weakness this test documents may be fixed"
-	}
 	p := reportPage{
-		Title:     e.Title,
-		Test:      r.t.Name(),
+		Title:     rec.title,
+		Test:      rec.test,
 		Status:    string(rep.Status),
 		StatusCSS: statusCSS(rep.Status),
 		Passed:    rep.Passed,
 		Outcome:   "failed", OutcomeCSS: "failed",
 		Expect:    expect,
-		Note:      note,
-		Seed:      r.seed,
-		Started:   r.start.Format("2006-01-02 15:04:05 MST"),
+		Note:      rec.statusNote(),
+		Seed:      rec.seed,
+		Started:   rec.start.Format("2006-01-02 15:04:05 MST"),
 		Duration:  fmtDur(rep.Duration),
-		Reproduce: reproduceCommand(r.t.Name(), r.seed, r.seedUse.used.Load()),
+		Reproduce: reproduceCommand(rec.test, rec.seed, rec.seedUsed),
 		Journal:   journal,
-		Method:    e.Method.String(),
+		Method:    rec.method,
 	}
 	if rep.Passed {
 		p.Outcome, p.OutcomeCSS = "passed", "passed"
@@ -342,46 +323,68 @@ func (r *runner) reportPage(journal string) reportPage {
 			p.Outcome = "passed · expected deviation"
 		}
 	}
-	if r.revertFailed {
-		p.Note += "; a fault's revert failed"
+	if rec.abort != "" {
+		p.Abort = rec.abort
 	}
-	if r.abort != nil {
-		p.Abort = r.abort.Error()
+	p.Hypothesis = rec.steady.title
+	for _, c := range rec.steady.checks {
+		p.Checks = append(p.Checks, c.text)
 	}
-	if e.SteadyState != nil {
-		p.Hypothesis = e.SteadyState.Title()
-		for _, c := range e.SteadyState.Checks() {
-			p.Checks = append(p.Checks, c.String())
-		}
+	if rec.control != nil {
+		p.Control = rec.control.title
 	}
-	if e.Control != nil {
-		p.Control = e.Control.Title()
-	}
-	js := r.judgedWindows()
+	js := rec.judgedWindows()
 	for _, j := range js {
-		p.Windows = append(p.Windows, r.windowRow(j))
+		p.Windows = append(p.Windows, rec.windowRow(j))
 		p.Violations = append(p.Violations, violations(j.label, "experiment", j.res)...)
-		if r.e.Control != nil && !j.ctrl.From.IsZero() {
+		if rec.control != nil && !j.ctrl.From.IsZero() {
 			p.Violations = append(p.Violations, violations(j.label, "control", j.ctrl)...)
 		}
 	}
-	p.Faults = r.faultRows()
+	p.Faults = rec.faultRows()
 	p.Windows = foldAttempts(p.Windows)
-	p.Events = r.eventRows()
-	p.Headline = r.headline()
-	p.Chart = r.chart(js)
+	p.Events = rec.eventRows()
+	p.Headline = rec.headline()
+	p.Chart = rec.chart(js)
 	p.Meta = []metaTag{
 		{"verdict", p.Status},
 		{"passed", strconv.FormatBool(p.Passed)},
-		{"expect", e.Expect.String()},
+		{"expect", rec.expect.String()},
 		{"title", p.Title},
 		{"test", p.Test},
-		{"started", r.start.UTC().Format(time.RFC3339)},
+		{"started", rec.start.UTC().Format(time.RFC3339)},
 		{"duration", p.Duration},
-		{"seed", strconv.FormatInt(r.seed, 10)},
+		{"seed", strconv.FormatInt(rec.seed, 10)},
 		{"headline", p.Headline},
 	}
 	return p
+}
+
+// statusNote says in words what the run's status was.
+func (rec *record) statusNote() string {
+	st := rec.rep.Status
+	note := "the run " + string(st)
+	switch {
+	case st == StatusDeviated:
+		note = "the run deviated"
+	case st == StatusHeld:
+		note = "the hypothesis held"
+	case st == StatusNotSteady:
+		note = "the run was not steady: the system was unhealthy before any fault, so the method never ran"
+	case st == StatusInconclusive && len(rec.unreached()) > 0:
+		note = "the run was inconclusive: a fault reached nothing, which never passes"
+	case st == StatusInconclusive:
+		note = "the run was inconclusive: some window could not be judged, which never passes"
+	case st == StatusAborted:
+		note = "the run was aborted"
+	}
+	if rec.expect == expectDeviation && st == StatusHeld {
+		note += ": the weakness this test documents may be fixed"
+	}
+	if rec.revertFailed {
+		note += "; a fault's revert failed"
+	}
+	return note
 }
 
 // statusCSS is the class of a run's status.
@@ -402,52 +405,52 @@ func statusCSS(s Status) string {
 // headline is one line on what decided the verdict: the first violated
 // window, else the first window that could not be judged, else the result
 // of the last window judged.
-func (r *runner) headline() string {
-	if r.abort != nil {
-		return "aborted: " + r.abort.Error()
+func (rec *record) headline() string {
+	if rec.abort != "" {
+		return "aborted: " + rec.abort
 	}
-	if un := r.unreached(); len(un) > 0 {
+	if un := rec.unreached(); len(un) > 0 {
 		return unreachedLine(un[0])
 	}
-	if len(r.report.Deviations) > 0 {
-		d := r.report.Deviations[0]
+	if len(rec.rep.Deviations) > 0 {
+		d := rec.rep.Deviations[0]
 		if d.Phase == PhaseAfter {
 			return "did not recover after the faults were reverted: " + d.Result.Summary()
 		}
 		h := fmt.Sprintf("%s, window at %s: %s", d.Phase, fmtOffset(d.Offset), d.Result.Summary())
-		for i, w := range r.windows {
+		for i, w := range rec.windows {
 			if w.judged && w.from == d.Offset {
 				h = fmt.Sprintf("window %d [%s, %s): %s", i+1, fmtOffset(w.from), fmtOffset(w.to), d.Result.Summary())
 				break
 			}
 		}
-		return h + r.notRecoveredToo()
+		return h + rec.notRecoveredToo()
 	}
-	js := r.judgedWindows()
+	js := rec.judgedWindows()
 	for _, j := range js {
 		if j.res.Verdict != hypothesis.Held {
 			return j.label + ": " + j.res.Summary()
 		}
-		if r.e.Control != nil && !j.ctrl.From.IsZero() && j.ctrl.Verdict != hypothesis.Held {
+		if rec.control != nil && !j.ctrl.From.IsZero() && j.ctrl.Verdict != hypothesis.Held {
 			return j.label + ", control group: " + j.ctrl.Summary()
 		}
 	}
 	if len(js) > 0 {
 		return "every window held; " + js[len(js)-1].label + ": " + js[len(js)-1].res.Summary()
 	}
-	return string(r.report.Status)
+	return string(rec.rep.Status)
 }
 
 // notRecoveredToo is what the headline of a run that deviated during the
 // method adds when it did not recover after the faults either: a
 // deviation after is as much news as the first one.
-func (r *runner) notRecoveredToo() string {
-	for _, d := range r.report.Deviations[1:] {
+func (rec *record) notRecoveredToo() string {
+	for _, d := range rec.rep.Deviations[1:] {
 		if d.Phase != PhaseAfter {
 			continue
 		}
 		attempts := ""
-		if n := len(r.after); n > 1 {
+		if n := len(rec.afters); n > 1 {
 			attempts = fmt.Sprintf(" (%d attempts)", n)
 		}
 		return "; did not recover after the faults were reverted" + attempts + ": " + d.Result.Summary()
@@ -455,8 +458,8 @@ func (r *runner) notRecoveredToo() string {
 	return ""
 }
 
-func (r *runner) windowRow(j judged) windowRow {
-	o := r.origin()
+func (rec *record) windowRow(j judged) windowRow {
+	o := rec.origin()
 	w := windowRow{
 		Label:  j.label,
 		Span:   fmtOffset(j.from.Sub(o)) + " … " + fmtOffset(j.to.Sub(o)),
@@ -466,7 +469,7 @@ func (r *runner) windowRow(j judged) windowRow {
 	if j.label == "before" || strings.HasPrefix(j.label, "after") {
 		w.Faults = "—"
 	}
-	if r.e.Control != nil {
+	if rec.control != nil {
 		w.HasControl = true
 		if !j.ctrl.From.IsZero() {
 			c := cells(j.ctrl)
@@ -576,30 +579,30 @@ func violations(window, group string, res hypothesis.Result) []violationRow {
 }
 
 // eventRows are the moments of the run: phases, faults on and off, failures.
-func (r *runner) eventRows() []eventRow {
-	o := r.origin()
+func (rec *record) eventRows() []eventRow {
+	o := rec.origin()
 	var rows []eventRow
 	add := func(at time.Time, kind, text, css string) {
 		rows = append(rows, eventRow{at: at.Sub(o), At: fmtOffset(at.Sub(o)), Kind: kind, Text: text, CSS: css})
 	}
-	if !r.report.Before.From.IsZero() {
-		add(r.report.Before.From, "before", "steady state before: "+r.report.Before.Summary(), "phase")
+	if !rec.rep.Before.From.IsZero() {
+		add(rec.rep.Before.From, "before", "steady state before: "+rec.rep.Before.Summary(), "phase")
 	}
-	if !r.m0.IsZero() {
-		add(r.m0, "method", r.e.Method.String(), "phase")
+	if !rec.methodStart.IsZero() {
+		add(rec.methodStart, "method", rec.method, "phase")
 	}
-	for _, ev := range r.events {
+	for _, ev := range rec.events {
 		css := "fault"
 		if strings.Contains(ev.kind, "failed") {
 			css = "failure"
 		}
 		add(ev.at, "fault "+ev.kind, ev.text, css)
 	}
-	if !r.m0.IsZero() && !r.rollbackEnd.IsZero() {
-		add(r.rollbackEnd, "rolled back", "every fault reverted", "phase")
+	if !rec.methodStart.IsZero() && !rec.rollbackEnd.IsZero() {
+		add(rec.rollbackEnd, "rolled back", "every fault reverted", "phase")
 	}
-	if n := len(r.after); n > 0 {
-		add(r.after[n-1].From, "after", "steady state after: "+r.after[n-1].Summary(), "phase")
+	if n := len(rec.afters); n > 0 {
+		add(rec.afters[n-1].From, "after", "steady state after: "+rec.afters[n-1].Summary(), "phase")
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at < rows[j].at })
 	return rows

@@ -13,6 +13,7 @@ import (
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
 	"github.com/go-resilience/resilience/internal/testkit/browsertest"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 // The report of a fragile twin, as a person sees it in a browser: headless
@@ -120,8 +121,8 @@ func indexInABrowser(t *testing.T, browser, dir string) {
 	} {
 		s := &system{}
 		e := quick(s.healthy(), chaostest.Inject(c.fault(s)))
-		r := newRecT("TestReportInABrowser/" + c.variant + "/cache/down")
-		play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) {
+		r := newFakeT("TestReportInABrowser/" + c.variant + "/cache/down")
+		play(r, faket.ArtifactT{T: r, Dir: dir}, func(t chaostest.T) {
 			chaostest.Run(t, e.SteadyState, e.Method, append(e.options(), chaostest.GridCell("TestReportInABrowser/"+c.variant, "cache", "down"))...)
 		})
 	}
@@ -196,11 +197,11 @@ func fragileTwinRun(t *testing.T, dir string) (*system, chaostest.Report) {
 		Before: 500 * time.Millisecond, Duration: 1500 * time.Millisecond, Window: 500 * time.Millisecond,
 		After: 500 * time.Millisecond, ExpectDeviation: true, Seed: 7,
 	}
-	r := newRecT("TestReportInABrowser/fragile")
+	r := newFakeT("TestReportInABrowser/fragile")
 	var rep chaostest.Report
-	play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = run(t, e) })
+	play(r, faket.ArtifactT{T: r, Dir: dir}, func(t chaostest.T) { rep = run(t, e) })
 	if r.Failed() || rep.Status != chaostest.StatusDeviated {
-		t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, r.log(), r.errors())
+		t.Fatalf("status %q, want deviated:\n%s\n%s", rep.Status, r.Logs(), r.Errors())
 	}
 	return s, rep
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 // Every outcome of Run writes its report beside its journal, and the report
@@ -63,18 +64,18 @@ func TestReportOfEveryOutcome(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				s := &system{}
-				r := newRecT("TestReport/" + c.name)
+				r := newFakeT("TestReport/" + c.name)
 				dir := t.TempDir()
 				var rep chaostest.Report
-				play(r, artifactT{recT: r, dir: dir}, func(t chaostest.T) { rep = run(t, c.exp(s)) })
+				play(r, faket.ArtifactT{T: r, Dir: dir}, func(t chaostest.T) { rep = run(t, c.exp(s)) })
 				if rep.Status != c.status {
-					t.Fatalf("status %q, want %q:\n%s", rep.Status, c.status, r.errors())
+					t.Fatalf("status %q, want %q:\n%s", rep.Status, c.status, r.Errors())
 				}
-				if strings.Contains(r.errors(), "write the report") {
-					t.Fatalf("the report was not written: %s", r.errors())
+				if strings.Contains(r.Errors(), "write the report") {
+					t.Fatalf("the report was not written: %s", r.Errors())
 				}
 				path := strings.TrimSuffix(rep.Journal, ".journal.json") + ".report.html"
-				mustContain(t, "narrative", r.log(), "chaostest: report: "+path)
+				mustContain(t, "narrative", r.Logs(), "chaostest: report: "+path)
 				b, err := os.ReadFile(path)
 				if err != nil {
 					t.Fatal(err)

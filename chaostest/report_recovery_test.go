@@ -12,25 +12,25 @@ import (
 // notRecoveredRun is the fake run of a service that deviated during the
 // method and did not recover after it: n attempts after the faults, each
 // as broken as the second window.
-func notRecoveredRun(t *testing.T, n int) *runner {
+func notRecoveredRun(t *testing.T, n int) *record {
 	t.Helper()
 	r := fakeRun(t, fakeSpec{twoFaults: true, control: true})
 	broken := r.windows[1].result
 	if broken.Verdict != hypothesis.Violated {
 		t.Fatalf("window 2 is %v, want violated", broken.Verdict)
 	}
-	r.after, r.ctrlAfter = nil, nil
+	r.afters, r.ctrlAfters = nil, nil
 	for k := range n {
 		a := broken
-		a.From = r.rollbackEnd.Add(time.Duration(k) * r.e.After)
-		a.To = a.From.Add(r.e.After)
-		r.after = append(r.after, a)
-		c := r.report.ControlAfter
+		a.From = r.rollbackEnd.Add(time.Duration(k) * r.after)
+		a.To = a.From.Add(r.after)
+		r.afters = append(r.afters, a)
+		c := r.rep.ControlAfter
 		c.From, c.To = a.From, a.To
-		r.ctrlAfter = append(r.ctrlAfter, c)
+		r.ctrlAfters = append(r.ctrlAfters, c)
 	}
-	r.report.After = r.after[n-1]
-	r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseAfter, Offset: r.after[n-1].From.Sub(r.m0), Result: r.after[n-1]})
+	r.rep.After = r.afters[n-1]
+	r.rep.Deviations = append(r.rep.Deviations, Deviation{Phase: PhaseAfter, Offset: r.afters[n-1].From.Sub(r.methodStart), Result: r.afters[n-1]})
 	return r
 }
 

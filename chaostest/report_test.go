@@ -4,50 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
-// reportT is the T of a fake run: it records what the report writes.
-type reportT struct {
-	name string
-	mu   sync.Mutex
-	logs []string
-	errs []string
-}
-
-func (t *reportT) Helper()      {}
-func (t *reportT) Name() string { return t.name }
-func (t *reportT) Logf(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.logs = append(t.logs, fmt.Sprintf(format, args...))
-}
-func (t *reportT) Errorf(format string, args ...any) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.errs = append(t.errs, fmt.Sprintf(format, args...))
-}
-func (t *reportT) FailNow()             { panic("FailNow in a fake run") }
-func (t *reportT) Failed() bool         { t.mu.Lock(); defer t.mu.Unlock(); return len(t.errs) > 0 }
-func (t *reportT) Skipf(string, ...any) { panic("Skipf in a fake run") }
-func (t *reportT) Cleanup(func())       {}
-func (t *reportT) errors() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.Join(t.errs, "\n")
-}
-func (t *reportT) log() string                { t.mu.Lock(); defer t.mu.Unlock(); return strings.Join(t.logs, "\n") }
 func noRevert(context.Context) error          { return nil }
 func noFault(context.Context) (Revert, error) { return noRevert, nil }
 
@@ -66,10 +35,9 @@ type fakeSpec struct {
 	saturated bool
 }
 
-// fakeRun builds the state of a finished run as Run leaves it, from
-// hand-made samples judged by the hypothesis package: the report reads
-// nothing else.
-func fakeRun(tb testing.TB, spec fakeSpec) *runner {
+// fakeRun builds the record of a finished run, from hand-made samples
+// judged by the hypothesis package: the report reads nothing else.
+func fakeRun(tb testing.TB, spec fakeSpec) *record {
 	tb.Helper()
 	if spec.name == "" {
 		spec.name = "TestFake/fragile"
@@ -103,19 +71,26 @@ func fakeRun(tb testing.TB, spec fakeSpec) *runner {
 		tb.Fatal(err)
 	}
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	r := &runner{t: &reportT{name: spec.name}, e: e, seed: 42, seedUse: &seedUse{seed: 42}, start: t0}
-	r.m0 = t0.Add(e.Before + 20*time.Millisecond)
-	r.methodEnd = r.m0.Add(e.Duration)
+	r := &record{
+		test: spec.name, title: e.Title, seed: 42, steady: claimOf(e.SteadyState), method: e.Method.String(),
+		sequence: spec.twoFaults, expect: e.Expect, before: e.Before, duration: e.Duration, window: e.Window, after: e.After, settle: e.Settle,
+		start: t0, methodStart: t0.Add(e.Before + 20*time.Millisecond),
+	}
+	if spec.control {
+		c := claimOf(e.Control)
+		r.control = &c
+	}
+	r.methodEnd = r.methodStart.Add(e.Duration)
 	r.rollbackEnd = r.methodEnd.Add(2 * time.Millisecond)
 	afterFrom, afterTo := r.rollbackEnd, r.rollbackEnd.Add(e.After)
-	r.slots = planOf(e.Method).slots(e.Duration)
-	for _, sl := range r.slots {
-		a := &appliedFault{slot: sl, name: sl.fault.Name(), applyStart: r.m0.Add(sl.start), revertedBy: "schedule"}
-		a.applyEnd, a.revertStart = a.applyStart.Add(time.Millisecond), r.m0.Add(sl.end)
+	for _, sl := range planOf(e.Method).slots(e.Duration) {
+		st := stepOf(sl)
+		r.steps = append(r.steps, st)
+		a := faultRecord{step: st, name: st.fault, applyStart: r.methodStart.Add(sl.start), revertedBy: "schedule"}
+		a.applyEnd, a.revertStart = a.applyStart.Add(time.Millisecond), r.methodStart.Add(sl.end)
 		a.revertEnd = a.revertStart.Add(time.Millisecond)
-		r.applied = append(r.applied, a)
-		r.event(a.applyStart, "on", a.name)
-		r.event(a.revertStart, "off", a.name)
+		r.faults = append(r.faults, a)
+		r.events = append(r.events, event{at: a.applyStart, kind: "on", text: a.name}, event{at: a.revertStart, kind: "off", text: a.name})
 	}
 	// The samples: the experiment group suffers the active fault, the
 	// control group never does.
@@ -123,7 +98,7 @@ func fakeRun(tb testing.TB, spec fakeSpec) *runner {
 		if spec.healthy {
 			return 0, nil
 		}
-		for _, a := range r.applied {
+		for _, a := range r.faults {
 			if !at.Before(a.applyStart) && at.Before(a.revertStart) {
 				if a.name == "cache: down" {
 					return 0, errors.New("502 Bad Gateway: dial cache: connection refused")
@@ -141,61 +116,62 @@ func fakeRun(tb testing.TB, spec fakeSpec) *runner {
 		base := time.Duration(2000+(k*7919)%3000) * time.Microsecond // 2-5ms
 		lag := time.Duration(50+(k*31)%400) * time.Microsecond
 		extra, err := effect(at)
-		if spec.saturated && !at.Before(r.m0.Add(2*time.Second)) && at.Before(r.methodEnd) {
+		if spec.saturated && !at.Before(r.methodStart.Add(2*time.Second)) && at.Before(r.methodEnd) {
 			lag, extra = 60*time.Millisecond, 360*time.Millisecond
 		}
 		lat := base + extra
 		r.samples = append(r.samples, hypothesis.Sample{Check: 0, Seq: k, Intended: at, Start: at.Add(lag), End: at.Add(lat), Latency: lat, Err: err})
 		if spec.control {
 			cl := base + time.Millisecond
-			r.ctrlSamps = append(r.ctrlSamps, hypothesis.Sample{Check: 0, Seq: k, Intended: at, Start: at.Add(lag), End: at.Add(cl), Latency: cl})
+			r.ctrlSamples = append(r.ctrlSamples, hypothesis.Sample{Check: 0, Seq: k, Intended: at, Start: at.Add(lag), End: at.Add(cl), Latency: cl})
 		}
 	}
 	eval := func(from, to time.Time, base, cbase *hypothesis.Result) (hypothesis.Result, hypothesis.Result) {
 		var ctrl hypothesis.Result
 		refs := hypothesis.Refs{Baseline: base}
 		if spec.control {
-			ctrl = hypothesis.EvaluateWith(e.Control, r.ctrlSamps, from, to, hypothesis.Refs{Baseline: cbase})
+			ctrl = hypothesis.EvaluateWith(e.Control, r.ctrlSamples, from, to, hypothesis.Refs{Baseline: cbase})
 			refs.Control = &ctrl
 		}
 		return hypothesis.EvaluateWith(e.SteadyState, r.samples, from, to, refs), ctrl
 	}
-	r.report = Report{Title: e.Title, Seed: 42}
-	r.report.Before, r.report.ControlBefore = eval(t0, t0.Add(e.Before), nil, nil)
-	r.baseline, r.ctrlBaseline = &r.report.Before, &r.report.ControlBefore
+	r.rep = Report{Title: e.Title, Seed: 42}
+	r.rep.Before, r.rep.ControlBefore = eval(t0, t0.Add(e.Before), nil, nil)
+	baseline, ctrlBaseline := r.rep.Before, r.rep.ControlBefore
 	r.windows = windowsOf(e.Duration, e.Window)
 	for i := range r.windows {
 		w := &r.windows[i]
-		from, to := r.m0.Add(w.from), r.m0.Add(w.to)
-		w.result, w.control = eval(from, to, r.baseline, r.ctrlBaseline)
+		from, to := r.methodStart.Add(w.from), r.methodStart.Add(w.to)
+		w.result, w.control = eval(from, to, &baseline, &ctrlBaseline)
 		w.judged = true
-		for _, a := range r.applied {
+		for _, a := range r.faults {
 			if a.activeIn(from, to) {
 				w.faults = append(w.faults, a.name)
 			}
 		}
-		r.report.During = append(r.report.During, w.result)
+		r.rep.During = append(r.rep.During, w.result)
 		if spec.control {
-			r.report.ControlDuring = append(r.report.ControlDuring, w.control)
+			r.rep.ControlDuring = append(r.rep.ControlDuring, w.control)
 		}
 		if w.result.Verdict == hypothesis.Violated {
-			r.report.Deviations = append(r.report.Deviations, Deviation{Phase: PhaseDuring, Offset: w.from, Faults: w.faults, Result: w.result})
+			r.rep.Deviations = append(r.rep.Deviations, Deviation{Phase: PhaseDuring, Offset: w.from, Faults: w.faults, Result: w.result})
 		}
 	}
-	after, ctrlAfter := eval(afterFrom, afterTo, r.baseline, r.ctrlBaseline)
-	r.after, r.report.After = []hypothesis.Result{after}, after
+	after, ctrlAfter := eval(afterFrom, afterTo, &baseline, &ctrlBaseline)
+	r.afters, r.rep.After = []hypothesis.Result{after}, after
 	if spec.control {
-		r.ctrlAfter, r.report.ControlAfter = []hypothesis.Result{ctrlAfter}, ctrlAfter
+		r.ctrlAfters, r.rep.ControlAfter = []hypothesis.Result{ctrlAfter}, ctrlAfter
 	}
-	r.report.Status = r.status()
-	r.report.Passed = r.expected()
-	r.report.Duration = afterTo.Sub(t0) + 40*time.Millisecond
-	r.finished = true
+	r.rep.Status = r.status()
+	r.asExpected = expected(e, r.rep)
+	r.rep.Passed = r.asExpected
+	r.rep.Duration = afterTo.Sub(t0) + 40*time.Millisecond
+	r.end = t0.Add(r.rep.Duration)
 	return r
 }
 
 // page renders the report of r.
-func page(tb testing.TB, r *runner) string {
+func page(tb testing.TB, r *record) string {
 	tb.Helper()
 	var buf bytes.Buffer
 	if err := renderReport(&buf, r.reportPage("TestFake_fragile.journal.json")); err != nil {
@@ -211,20 +187,20 @@ func count(s, sub string) int { return strings.Count(s, sub) }
 // verdict in its colour.
 func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
 	r := fakeRun(t, fakeSpec{twoFaults: true, control: true})
-	if r.report.Status != StatusDeviated {
-		t.Fatalf("the fake run is %s, want deviated", r.report.Status)
+	if r.rep.Status != StatusDeviated {
+		t.Fatalf("the fake run is %s, want deviated", r.rep.Status)
 	}
 	out := page(t, r)
 
-	if got, want := count(out, `<circle class="sample `), len(r.samples)+len(r.ctrlSamps); got != want {
+	if got, want := count(out, `<circle class="sample `), len(r.samples)+len(r.ctrlSamples); got != want {
 		t.Errorf("%d sample circles, want %d (every sample of both groups)", got, want)
 	}
 	exp, ctl := blockOf(t, out, "experiment"), blockOf(t, out, "control")
 	if got := count(exp, `<circle class="sample `); got != len(r.samples) {
 		t.Errorf("experiment group: %d circles, want %d", got, len(r.samples))
 	}
-	if got := count(ctl, `<circle class="sample `); got != len(r.ctrlSamps) {
-		t.Errorf("control group: %d circles, want %d", got, len(r.ctrlSamps))
+	if got := count(ctl, `<circle class="sample `); got != len(r.ctrlSamples) {
+		t.Errorf("control group: %d circles, want %d", got, len(r.ctrlSamples))
 	}
 	// The first fault makes answers 800ms late, the second makes 40 fail.
 	if got := count(exp, `<circle class="sample error"`); got != 40 {
@@ -257,7 +233,7 @@ func TestReportShowsSamplesFaultsAndVerdicts(t *testing.T) {
 		`<div class="badge small violated expected" id="verdict">deviated</div>`,
 		`<title>passed · expected deviation (deviated): `,
 		`<span class="pass">test passed</span>`,
-		`data-samples="` + strconv.Itoa(len(r.samples)+len(r.ctrlSamps)) + `"`,
+		`data-samples="` + strconv.Itoa(len(r.samples)+len(r.ctrlSamples)) + `"`,
 		`data-faults="2"`,
 		`<meta name="chaostest:verdict" content="deviated">`,
 		`<meta name="chaostest:passed" content="true">`,
@@ -324,7 +300,7 @@ func blockOf(t *testing.T, out, group string) string {
 var circleAt = regexp.MustCompile(`<circle class="sample [a-z]+" cx="([0-9.-]+)" cy="([0-9.-]+)"`)
 
 // checkInside checks that every sample is drawn inside the plot.
-func checkInside(t *testing.T, out string, r *runner) {
+func checkInside(t *testing.T, out string, r *record) {
 	t.Helper()
 	c := r.reportPage("").Chart
 	for _, m := range circleAt.FindAllStringSubmatch(out, -1) {
@@ -361,19 +337,19 @@ func TestWriteReportNextToTheJournalAndIndex(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(envJournal, dir)
 	r := fakeRun(t, fakeSpec{twoFaults: true})
-	r.report.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
-	writeRecord(t, r.report.Journal, journalOf("TestFake/fragile", r.e.Title, StatusDeviated, true, nil))
-	r.writeReport()
-	ft := r.t.(*reportT)
+	r.rep.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
+	writeRecord(t, r.rep.Journal, journalOf("TestFake/fragile", r.title, StatusDeviated, true, nil))
+	ft := faket.New(r.test)
+	(&runner{t: ft}).writeReport(r)
 	if ft.Failed() {
-		t.Fatalf("writeReport failed: %s", ft.errors())
+		t.Fatalf("writeReport failed: %s", ft.Errors())
 	}
 	report := filepath.Join(dir, "TestFake_fragile.report.html")
 	if _, err := os.Stat(report); err != nil {
 		t.Fatal(err)
 	}
-	if want := "report: " + report + " (index of the directory: " + filepath.Join(dir, "index.html") + ")"; !strings.Contains(ft.log(), want) {
-		t.Errorf("the narrative does not say %q:\n%s", want, ft.log())
+	if want := "report: " + report + " (index of the directory: " + filepath.Join(dir, "index.html") + ")"; !strings.Contains(ft.Logs(), want) {
+		t.Errorf("the narrative does not say %q:\n%s", want, ft.Logs())
 	}
 	idx, err := os.ReadFile(filepath.Join(dir, "index.html"))
 	if err != nil {
@@ -393,10 +369,11 @@ func TestWriteReportFailureFailsTheTest(t *testing.T) {
 	t.Setenv(envJournal, "")
 	dir := t.TempDir()
 	r := fakeRun(t, fakeSpec{})
-	r.report.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
-	r.writeReport()
-	if ft := r.t.(*reportT); ft.Failed() || !strings.Contains(ft.log(), "report: "+filepath.Join(dir, "TestFake_fragile.report.html")) {
-		t.Fatalf("errors %q, log %q", ft.errors(), ft.log())
+	r.rep.Journal = filepath.Join(dir, "TestFake_fragile.journal.json")
+	ft := faket.New(r.test)
+	(&runner{t: ft}).writeReport(r)
+	if ft.Failed() || !strings.Contains(ft.Logs(), "report: "+filepath.Join(dir, "TestFake_fragile.report.html")) {
+		t.Fatalf("errors %q, log %q", ft.Errors(), ft.Logs())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
 		t.Errorf("an index was written in a directory of one test")
@@ -407,11 +384,11 @@ func TestWriteReportFailureFailsTheTest(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = fakeRun(t, fakeSpec{})
-	r.report.Journal = filepath.Join(blocker, "TestFake_fragile.journal.json")
-	r.writeReport()
-	ft := r.t.(*reportT)
-	if !strings.Contains(ft.errors(), `chaostest: experiment "the fake service answers within 300 ms while its cache is slow": write the report: `) {
-		t.Errorf("a report that cannot be written does not fail the test: errors %q", ft.errors())
+	r.rep.Journal = filepath.Join(blocker, "TestFake_fragile.journal.json")
+	ft = faket.New(r.test)
+	(&runner{t: ft}).writeReport(r)
+	if !strings.Contains(ft.Errors(), `chaostest: experiment "the fake service answers within 300 ms while its cache is slow": write the report: `) {
+		t.Errorf("a report that cannot be written does not fail the test: errors %q", ft.Errors())
 	}
 }
 
@@ -472,13 +449,13 @@ func BenchmarkWriteReport(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "TestFake_fragile"+reportSuffix)
 	var size int64
 	for b.Loop() {
-		if _, err := r.saveReport(path); err != nil {
+		if _, err := saveReport(r, path); err != nil {
 			b.Fatal(err)
 		}
 	}
 	if fi, err := os.Stat(path); err == nil {
 		size = fi.Size()
 	}
-	b.ReportMetric(float64(len(r.samples)+len(r.ctrlSamps)), "samples")
+	b.ReportMetric(float64(len(r.samples)+len(r.ctrlSamples)), "samples")
 	b.ReportMetric(float64(size)/1024, "KiB")
 }

@@ -193,39 +193,19 @@ func (a logAxis) ticks() []tick {
 }
 
 // chart lays out the run's chart over the windows js.
-func (r *runner) chart(js []judged) chart {
+func (rec *record) chart(js []judged) chart {
 	c := chart{W: chartWidth, X0: chartLeft, X1: chartWidth - chartRight}
-	ax := r.timeAxis(js, c.X0, c.X1)
+	ax := rec.timeAxis(js, c.X0, c.X1)
 	y := 6.0
-	c.Lanes = append(c.Lanes, lane{Y: y, H: laneHeight, Label: "phase", Bands: r.phaseBands(ax)})
+	c.Lanes = append(c.Lanes, lane{Y: y, H: laneHeight, Label: "phase", Bands: rec.phaseBands(ax)})
 	y += laneHeight + 4
 	faultTop := y
-	for _, a := range r.applied {
-		l := lane{Y: y, H: laneHeight - 2, Label: fmt.Sprintf("fault %d", len(c.Lanes))}
-		from := ax.x(a.applyStart)
-		if a.applyErr != nil {
-			l.Bands = append(l.Bands, fitText(band{X: from, W: 2, CSS: "fault-failed", Text: "failed to apply: " + a.name, Tip: a.name + ": " + a.applyErr.Error()}, c.X1))
-			c.Lanes = append(c.Lanes, l)
-			y += laneHeight
-			continue
-		}
-		to, off := c.X1, "never reverted"
-		if a.reverted() {
-			to = ax.x(a.revertStart)
-			off = fmt.Sprintf("off at %s (%s)", fmtOffset(a.revertStart.Sub(ax.origin)), a.revertedBy)
-		}
-		w := max(to-from, 1)
-		tip := fmt.Sprintf("%s: on at %s, %s", a.name, fmtOffset(a.applyStart.Sub(ax.origin)), off)
-		l.Bands = append(l.Bands, fitText(band{X: from, W: w, CSS: "fault", Text: a.name, Tip: tip}, c.X1))
-		c.Lanes = append(c.Lanes, l)
-		c.Shades = append(c.Shades, rect{X: from, W: w, Tip: tip})
-		y += laneHeight
-	}
+	y = rec.faultLanes(&c, ax, y)
 	c.Faults = len(c.Shades)
 	y += 2
 	c.Lanes = append(c.Lanes, lane{Y: y, H: 2*laneHeight - 6, Label: "verdict", Bands: verdictBands(ax, js, false), TwoLines: true})
 	y += 2*laneHeight - 4
-	if r.e.Control != nil {
+	if rec.control != nil {
 		c.Lanes = append(c.Lanes, lane{Y: y, H: laneHeight - 4, Label: "control verdict", Bands: verdictBands(ax, js, true)})
 		y += laneHeight - 2
 	}
@@ -235,23 +215,16 @@ func (r *runner) chart(js []judged) chart {
 	groups := []struct {
 		name    string
 		samples []hypothesis.Sample
-	}{{"experiment", r.samples}}
-	if r.e.Control != nil {
+	}{{"experiment", rec.samples}}
+	if rec.control != nil {
 		groups = append(groups, struct {
 			name    string
 			samples []hypothesis.Sample
-		}{"control", r.ctrlSamps})
+		}{"control", rec.ctrlSamples})
 	}
-	var checks []hypothesis.Check
-	if r.e.SteadyState != nil {
-		checks = r.e.SteadyState.Checks()
-	}
-	for ci, chk := range checks {
-		lo, hi := latencyRange(ci, js, r.samples, r.ctrlSamps)
-		probe := fmt.Sprintf("check %d", ci+1)
-		if p := chk.Probe(); p != nil {
-			probe = p.Name()
-		}
+	for ci, chk := range rec.steady.checks {
+		lo, hi := latencyRange(ci, js, rec.samples, rec.ctrlSamples)
+		probe := chk.probe
 		for _, g := range groups {
 			b := block{Group: g.name}
 			b.Title = fmt.Sprintf("%s group · %s · latency of every sample (log scale), then errors per window", g.name, probe)
@@ -283,8 +256,34 @@ func (r *runner) chart(js []judged) chart {
 	return c
 }
 
+// faultLanes lays out a lane per applied fault from y on, each fault's
+// shading across the chart, and returns the y below them.
+func (rec *record) faultLanes(c *chart, ax timeAxis, y float64) float64 {
+	for _, a := range rec.faults {
+		l := lane{Y: y, H: laneHeight - 2, Label: fmt.Sprintf("fault %d", len(c.Lanes))}
+		from := ax.x(a.applyStart)
+		y += laneHeight
+		if a.applyErr != nil {
+			l.Bands = append(l.Bands, fitText(band{X: from, W: 2, CSS: "fault-failed", Text: "failed to apply: " + a.name, Tip: a.name + ": " + a.applyErr.Error()}, c.X1))
+			c.Lanes = append(c.Lanes, l)
+			continue
+		}
+		to, off := c.X1, "never reverted"
+		if a.reverted() {
+			to = ax.x(a.revertStart)
+			off = fmt.Sprintf("off at %s (%s)", fmtOffset(a.revertStart.Sub(ax.origin)), a.revertedBy)
+		}
+		w := max(to-from, 1)
+		tip := fmt.Sprintf("%s: on at %s, %s", a.name, fmtOffset(a.applyStart.Sub(ax.origin)), off)
+		l.Bands = append(l.Bands, fitText(band{X: from, W: w, CSS: "fault", Text: a.name, Tip: tip}, c.X1))
+		c.Lanes = append(c.Lanes, l)
+		c.Shades = append(c.Shades, rect{X: from, W: w, Tip: tip})
+	}
+	return y
+}
+
 // timeAxis spans every sample and every window of the run.
-func (r *runner) timeAxis(js []judged, x0, x1 float64) timeAxis {
+func (rec *record) timeAxis(js []judged, x0, x1 float64) timeAxis {
 	var t0, t1 time.Time
 	widen := func(t time.Time) {
 		if t.IsZero() {
@@ -297,7 +296,7 @@ func (r *runner) timeAxis(js []judged, x0, x1 float64) timeAxis {
 			t1 = t
 		}
 	}
-	for _, ss := range [][]hypothesis.Sample{r.samples, r.ctrlSamps} {
+	for _, ss := range [][]hypothesis.Sample{rec.samples, rec.ctrlSamples} {
 		for _, s := range ss {
 			widen(s.Intended)
 		}
@@ -306,25 +305,25 @@ func (r *runner) timeAxis(js []judged, x0, x1 float64) timeAxis {
 		widen(j.from)
 		widen(j.to)
 	}
-	widen(r.m0)
-	widen(r.methodEnd)
-	if !r.m0.IsZero() {
-		widen(r.rollbackEnd)
+	widen(rec.methodStart)
+	widen(rec.methodEnd)
+	if !rec.methodStart.IsZero() {
+		widen(rec.rollbackEnd)
 	}
 	if t0.IsZero() {
-		t0 = r.start
+		t0 = rec.start
 	}
 	span := t1.Sub(t0)
 	if span <= 0 {
 		span = time.Second
 	}
 	pad := span / 100
-	return timeAxis{t0: t0.Add(-pad), origin: r.origin(), span: span + 2*pad, x0: x0, x1: x1}
+	return timeAxis{t0: t0.Add(-pad), origin: rec.origin(), span: span + 2*pad, x0: x0, x1: x1}
 }
 
 // phaseBands are the phases of the run: the steady state before, the
 // method, the rollback and the steady state after (with its recovery).
-func (r *runner) phaseBands(ax timeAxis) []band {
+func (rec *record) phaseBands(ax timeAxis) []band {
 	var bs []band
 	add := func(from, to time.Time, css, text string) {
 		if from.IsZero() || to.IsZero() {
@@ -334,19 +333,19 @@ func (r *runner) phaseBands(ax timeAxis) []band {
 		tip := fmt.Sprintf("%s: %s … %s", text, fmtOffset(from.Sub(ax.origin)), fmtOffset(to.Sub(ax.origin)))
 		bs = append(bs, fitText(band{X: x, W: max(x2-x, 1), CSS: css, Text: text, Tip: tip}, ax.x1))
 	}
-	add(r.report.Before.From, r.report.Before.To, "ph-before", "before")
-	if !r.m0.IsZero() {
-		add(r.m0, r.methodEnd, "ph-method", "method")
-		if r.rollbackEnd.Sub(r.methodEnd) > 0 {
-			add(r.methodEnd, r.rollbackEnd, "ph-rollback", "")
+	add(rec.rep.Before.From, rec.rep.Before.To, "ph-before", "before")
+	if !rec.methodStart.IsZero() {
+		add(rec.methodStart, rec.methodEnd, "ph-method", "method")
+		if rec.rollbackEnd.Sub(rec.methodEnd) > 0 {
+			add(rec.methodEnd, rec.rollbackEnd, "ph-rollback", "")
 		}
 	}
-	if n := len(r.after); n > 0 {
+	if n := len(rec.afters); n > 0 {
 		text := "after"
-		if n > 1 || r.e.Recovery > 0 {
+		if n > 1 || rec.recovery > 0 {
 			text = fmt.Sprintf("recovery + after (%d attempt%s)", n, plural(n))
 		}
-		add(r.rollbackEnd, r.after[n-1].To, "ph-after", text)
+		add(rec.rollbackEnd, rec.afters[n-1].To, "ph-after", text)
 	}
 	return bs
 }

@@ -394,11 +394,11 @@ func artifactsRoot(dir string) string {
 // journal directory shared by experiments (-chaostest.journal), or with go
 // test -artifacts the _artifacts directory above the test's own; "" when
 // the journal is in a directory of the test's own that is not kept.
-func (r *runner) indexDir(journal string) string {
+func indexDir(t T, journal string) string {
 	if journalDirSetting() != "" {
 		return filepath.Dir(journal)
 	}
-	if !artifactsKept(r.t) {
+	if !artifactsKept(t) {
 		return ""
 	}
 	return artifactsRoot(filepath.Dir(journal))

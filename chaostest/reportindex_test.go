@@ -197,12 +197,14 @@ func TestIndexDrawsGrids(t *testing.T) {
 // GridCell reaches the journal, where the index reads it; an empty name is
 // refused before anything starts.
 func TestGridCellInTheJournal(t *testing.T) {
-	r := fakeRun(t, fakeSpec{})
-	if err := GridCell("TestSpace/robust", "redis", "down").applyExperiment(&r.e); err != nil {
+	var e experiment
+	if err := GridCell("TestSpace/robust", "redis", "down").applyExperiment(&e); err != nil {
 		t.Fatal(err)
 	}
+	r := fakeRun(t, fakeSpec{})
+	r.cell = e.Cell
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(r.buildJournal(r.start.Add(r.report.Duration))); err != nil {
+	if err := json.NewEncoder(&buf).Encode(r.journal()); err != nil {
 		t.Fatal(err)
 	}
 	if want := `"cell":{"grid":"TestSpace/robust","row":"redis","column":"down"}`; !strings.Contains(buf.String(), want) {
@@ -281,7 +283,7 @@ func BenchmarkWriteIndex(b *testing.B) {
 	dir := b.TempDir()
 	r := fakeRun(b, fakeSpec{control: true})
 	for i := range 20 {
-		writeRecord(b, filepath.Join(dir, fmt.Sprintf("Test%02d.journal.json", i)), r.buildJournal(r.start.Add(r.report.Duration)))
+		writeRecord(b, filepath.Join(dir, fmt.Sprintf("Test%02d.journal.json", i)), r.journal())
 	}
 	for b.Loop() {
 		if _, err := writeIndex(dir); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 func TestRunHeldPasses(t *testing.T) {
@@ -19,7 +20,7 @@ func TestRunHeldPasses(t *testing.T) {
 		f := newFault("harmless")
 		ft, rep := runExp("TestHeld", quick(s.healthy(), chaostest.Inject(f)))
 		if ft.Failed() {
-			t.Fatalf("a held experiment failed the test:\n%s", ft.errors())
+			t.Fatalf("a held experiment failed the test:\n%s", ft.Errors())
 		}
 		if rep.Status != chaostest.StatusHeld || !rep.Passed {
 			t.Errorf("status %q passed %v, want held and passed", rep.Status, rep.Passed)
@@ -33,7 +34,7 @@ func TestRunHeldPasses(t *testing.T) {
 		if !rep.Before.Held() || !rep.After.Held() {
 			t.Errorf("before %v after %v, want both held", rep.Before.Verdict, rep.After.Verdict)
 		}
-		mustContain(t, "narrative", ft.log(), "steady state before", "fault on: harmless", "window 1 [+0s, +100ms)", "window 2 [+100ms, +200ms)",
+		mustContain(t, "narrative", ft.Logs(), "steady state before", "fault on: harmless", "window 1 [+0s, +100ms)", "window 2 [+100ms, +200ms)",
 			"faults: harmless", "fault off (rollback): harmless", "steady state after", "verdict: held")
 	})
 }
@@ -56,7 +57,7 @@ func TestRunDeviatedFailsWithTimelineAndReproduction(t *testing.T) {
 		if len(rep.Deviations) == 0 || rep.Deviations[0].Phase != chaostest.PhaseDuring || rep.Deviations[0].Faults[0] != "service down" {
 			t.Errorf("deviations %+v, want one during, naming the fault", rep.Deviations)
 		}
-		mustContain(t, "failure message", ft.errors(),
+		mustContain(t, "failure message", ft.Errors(),
 			`experiment "fake service stays healthy": deviated`,
 			"expected", "observed", "timeline", "on       service down", "off      service down", "window 1",
 			`reproduce: go test ./chaostest -run '^TestDeviated$/^slow_cache$'`)
@@ -73,7 +74,7 @@ func TestRunExpectDeviation(t *testing.T) {
 			e.ExpectDeviation = true
 			ft, rep := runExp("TestWeakness", e)
 			if ft.Failed() || !rep.Passed || rep.Status != chaostest.StatusDeviated {
-				t.Errorf("status %q passed %v failed %v, want deviated and passed:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.errors())
+				t.Errorf("status %q passed %v failed %v, want deviated and passed:\n%s", rep.Status, rep.Passed, ft.Failed(), ft.Errors())
 			}
 		})
 	})
@@ -87,7 +88,7 @@ func TestRunExpectDeviation(t *testing.T) {
 			if !ft.Failed() || rep.Passed {
 				t.Fatalf("a held run that expected a deviation passed")
 			}
-			mustContain(t, "failure message", ft.errors(), "expected a deviation but the hypothesis held: the weakness this test documents may be fixed")
+			mustContain(t, "failure message", ft.Errors(), "expected a deviation but the hypothesis held: the weakness this test documents may be fixed")
 		})
 	})
 }
@@ -105,7 +106,7 @@ func TestRunNotSteadyNeverRunsTheMethod(t *testing.T) {
 		if f.applied.Load() != 0 {
 			t.Errorf("the method ran although the system was not steady")
 		}
-		mustContain(t, "failure message", ft.errors(), "not steady: the system was unhealthy before any fault was injected; the method never ran", "service unavailable")
+		mustContain(t, "failure message", ft.Errors(), "not steady: the system was unhealthy before any fault was injected; the method never ran", "service unavailable")
 	})
 }
 
@@ -125,7 +126,7 @@ func TestRunInconclusiveNeverPasses(t *testing.T) {
 		if rep.Status != chaostest.StatusInconclusive {
 			t.Errorf("status %q, want inconclusive: the gate could not be judged", rep.Status)
 		}
-		mustContain(t, "failure message", ft.errors(), "inconclusive: the steady state before could not be judged, so the method never ran", "fewer than the 1000 required")
+		mustContain(t, "failure message", ft.Errors(), "inconclusive: the steady state before could not be judged, so the method never ran", "fewer than the 1000 required")
 	})
 }
 
@@ -146,12 +147,12 @@ func TestRunInconclusiveDuringMethod(t *testing.T) {
 			t.Fatalf("status %q passed; an unjudgeable run must never pass", rep.Status)
 		}
 		if rep.Status != chaostest.StatusInconclusive {
-			t.Errorf("status %q, want inconclusive:\n%s", rep.Status, ft.errors())
+			t.Errorf("status %q, want inconclusive:\n%s", rep.Status, ft.Errors())
 		}
 		if f.reverted.Load() != 1 {
 			t.Errorf("reverted %d times, want 1", f.reverted.Load())
 		}
-		mustContain(t, "failure message", ft.errors(), "inconclusive: no window violated the hypothesis, but some could not be judged")
+		mustContain(t, "failure message", ft.Errors(), "inconclusive: no window violated the hypothesis, but some could not be judged")
 	})
 }
 
@@ -171,7 +172,7 @@ func TestRunJudgesSlowSamplesOnceTheyFinish(t *testing.T) {
 		e.ExpectDeviation = true
 		ft, rep := runExp("TestSlow", e)
 		if rep.Status != chaostest.StatusDeviated || ft.Failed() {
-			t.Fatalf("status %q, want deviated:\n%s", rep.Status, ft.errors())
+			t.Fatalf("status %q, want deviated:\n%s", rep.Status, ft.Errors())
 		}
 		for i, w := range rep.During {
 			if w.Verdict != hypothesis.Violated {
@@ -198,7 +199,7 @@ func TestRunApplyFailureAborts(t *testing.T) {
 		if got := strings.Join(events(), ", "); got != "on first, off first" {
 			t.Errorf("events %q, want the first fault applied and reverted", got)
 		}
-		mustContain(t, "failure message", ft.errors(), `aborted: fault "broken fault" failed to apply: connection refused`)
+		mustContain(t, "failure message", ft.Errors(), `aborted: fault "broken fault" failed to apply: connection refused`)
 	})
 }
 
@@ -212,7 +213,7 @@ func TestRunFailedRevertFailsTheTest(t *testing.T) {
 		if !ft.Failed() || rep.Passed {
 			t.Fatalf("a failed revert did not fail the test")
 		}
-		mustContain(t, "failure message", ft.errors(), `revert of fault "sticky" failed: proxy gone`)
+		mustContain(t, "failure message", ft.Errors(), `revert of fault "sticky" failed: proxy gone`)
 		if f.reverted.Load() != 1 {
 			t.Errorf("revert called %d times, want exactly 1 (the cleanup must not retry it)", f.reverted.Load())
 		}
@@ -233,8 +234,8 @@ func TestRunFailFast(t *testing.T) {
 		if len(rep.During) != 1 {
 			t.Errorf("%d windows judged; fail-fast must stop at the first violated one", len(rep.During))
 		}
-		mustContain(t, "narrative", ft.log(), "fail-fast: stopping the method")
-		mustContain(t, "failure message", ft.errors(), "stopped at the first violated window (fail-fast)")
+		mustContain(t, "narrative", ft.Logs(), "fail-fast: stopping the method")
+		mustContain(t, "failure message", ft.Errors(), "stopped at the first violated window (fail-fast)")
 	})
 }
 
@@ -272,9 +273,9 @@ func TestRunRecoveryAllowance(t *testing.T) {
 			e.Recovery = time.Second
 			ft, rep := runExp("TestRecovery", e)
 			if !rep.After.Held() {
-				t.Fatalf("after: %v, want held within a 1s recovery allowance:\n%s", rep.After.Verdict, ft.log())
+				t.Fatalf("after: %v, want held within a 1s recovery allowance:\n%s", rep.After.Verdict, ft.Logs())
 			}
-			mustContain(t, "narrative", ft.log(), "recovered after")
+			mustContain(t, "narrative", ft.Logs(), "recovered after")
 			for _, d := range rep.Deviations {
 				if d.Phase == chaostest.PhaseAfter {
 					t.Errorf("a deviation after, although the system recovered within the allowance")
@@ -314,7 +315,7 @@ func TestRunPanicInProbeStillReverts(t *testing.T) {
 		if f.reverted.Load() != 1 {
 			t.Errorf("reverted %d times, want 1", f.reverted.Load())
 		}
-		mustContain(t, "failure message", ft.errors(), "probe exploded")
+		mustContain(t, "failure message", ft.Errors(), "probe exploded")
 	})
 }
 
@@ -322,7 +323,7 @@ func TestRunFailNowInsideTheMethodStillReverts(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		s := &system{}
-		f := newRecT("TestFailNow")
+		f := newFakeT("TestFailNow")
 		fs, events := order("first", "second")
 		fs[1].onApply = func(context.Context) error { f.FailNow(); return nil }
 		m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
@@ -331,7 +332,7 @@ func TestRunFailNowInsideTheMethodStillReverts(t *testing.T) {
 			run(t, quick(s.healthy(), m))
 			returned = true
 		})
-		if returned || !f.failNow {
+		if returned || !f.FailedNow() {
 			t.Fatalf("Run returned after FailNow")
 		}
 		if got := strings.Join(events(), ", "); got != "on first, off first" {
@@ -348,8 +349,8 @@ func TestRunPanicInTheTestStillReverts(t *testing.T) {
 		fs[1].onApply = func(context.Context) error { panic("the system under test panicked") }
 		m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
 		ft, _ := runExp("TestPanic", quick(s.healthy(), m))
-		if ft.panicked != "the system under test panicked" {
-			t.Fatalf("panic %v, want the panic to reach the test", ft.panicked)
+		if ft.Panicked() != "the system under test panicked" {
+			t.Fatalf("panic %v, want the panic to reach the test", ft.Panicked())
 		}
 		if got := strings.Join(events(), ", "); got != "on first, off first" {
 			t.Errorf("events %q, want the applied fault reverted", got)
@@ -364,13 +365,13 @@ func TestRunDeadline(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s := &system{}
 			f := newFault("never applied")
-			r := newRecT("TestDeadline")
-			dt := deadlineT{recT: r, deadline: time.Now().Add(300 * time.Millisecond)}
+			r := newFakeT("TestDeadline")
+			dt := faket.DeadlineT{T: r, At: time.Now().Add(300 * time.Millisecond)}
 			play(r, dt, func(t chaostest.T) { run(t, quick(s.healthy(), chaostest.Inject(f))) })
-			if !r.failNow || f.applied.Load() != 0 || s.calls.Load() != 0 {
-				t.Fatalf("failNow %v, applied %d, probe calls %d: want a failure before anything starts", r.failNow, f.applied.Load(), s.calls.Load())
+			if !r.FailedNow() || f.applied.Load() != 0 || s.calls.Load() != 0 {
+				t.Fatalf("failNow %v, applied %d, probe calls %d: want a failure before anything starts", r.FailedNow(), f.applied.Load(), s.calls.Load())
 			}
-			mustContain(t, "failure message", r.errors(), "deadline (go test -timeout) leaves", "plus 1s to roll back")
+			mustContain(t, "failure message", r.Errors(), "deadline (go test -timeout) leaves", "plus 1s to roll back")
 		})
 	})
 	t.Run("method aborted before it", func(t *testing.T) {
@@ -380,9 +381,9 @@ func TestRunDeadline(t *testing.T) {
 			fs, events := order("first", "hangs")
 			fs[1].onApply = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
 			m := chaostest.Together(chaostest.Inject(fs[0]), chaostest.Inject(fs[1], chaostest.At(50*time.Millisecond)))
-			r := newRecT("TestDeadline")
+			r := newFakeT("TestDeadline")
 			deadline := time.Now().Add(2 * time.Second)
-			dt := deadlineT{recT: r, deadline: deadline}
+			dt := faket.DeadlineT{T: r, At: deadline}
 			var rep chaostest.Report
 			e := quick(s.healthy(), m)
 			e.Settle = new(time.Duration(0)) // the deadline leaves no time to settle
@@ -393,11 +394,11 @@ func TestRunDeadline(t *testing.T) {
 			if got := strings.Join(events(), ", "); got != "on first, off first" {
 				t.Errorf("events %q, want the applied fault reverted", got)
 			}
-			if !r.failNow {
+			if !r.FailedNow() {
 				t.Errorf("the test was not stopped")
 			}
 			_ = rep
-			mustContain(t, "failure message", r.errors(), "aborted: the test's deadline (go test -timeout) is near", `"hangs" failed to apply`)
+			mustContain(t, "failure message", r.Errors(), "aborted: the test's deadline (go test -timeout) is near", `"hangs" failed to apply`)
 		})
 	})
 }

@@ -82,8 +82,8 @@ func TestShardSetting(t *testing.T) {
 			t.Setenv("CHAOSTEST_SHARD", bad)
 			f := newFault("f")
 			ft, _ := runExp("TestShard", quick((&system{}).healthy(), chaostest.Inject(f)))
-			if !ft.failNow || !strings.Contains(ft.errors(), "accepted: K/N with 1 <= K <= N") || f.applied.Load() != 0 {
-				t.Errorf("CHAOSTEST_SHARD=%s: errors %q, applied %d; want it refused before anything starts", bad, ft.errors(), f.applied.Load())
+			if !ft.FailedNow() || !strings.Contains(ft.Errors(), "accepted: K/N with 1 <= K <= N") || f.applied.Load() != 0 {
+				t.Errorf("CHAOSTEST_SHARD=%s: errors %q, applied %d; want it refused before anything starts", bad, ft.Errors(), f.applied.Load())
 			}
 		})
 	}

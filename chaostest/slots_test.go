@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-resilience/resilience/chaostest"
 	"github.com/go-resilience/resilience/hypothesis"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 // The machine-wide experiment slots are checked across processes: copies
@@ -180,10 +181,10 @@ func TestSlotsSetting(t *testing.T) {
 		s := &system{}
 		f := newFault("never applied")
 		ft, _ := runExp("TestSlots", quick(s.healthy(), chaostest.Inject(f)))
-		if !ft.failNow || f.applied.Load() != 0 || s.calls.Load() != 0 {
+		if !ft.FailedNow() || f.applied.Load() != 0 || s.calls.Load() != 0 {
 			t.Errorf("CHAOSTEST_SLOTS=%s: want the test failed before anything starts", bad)
 		}
-		mustContain(t, "failure message", ft.errors(), fmt.Sprintf(`-chaostest.slots / CHAOSTEST_SLOTS %q: accepted: an integer from 1 to 64 (default 2)`, bad))
+		mustContain(t, "failure message", ft.Errors(), fmt.Sprintf(`-chaostest.slots / CHAOSTEST_SLOTS %q: accepted: an integer from 1 to 64 (default 2)`, bad))
 	}
 }
 
@@ -203,18 +204,18 @@ func TestSlotWaitRespectsTheDeadline(t *testing.T) {
 	e.Settle = new(time.Duration(0))
 	// The experiment needs 400ms plus the 1s rollback reserve; the deadline
 	// leaves 300ms more to wait for a slot.
-	r := newRecT("TestSlotDeadline")
-	dt := deadlineT{recT: r, deadline: time.Now().Add(400*time.Millisecond + time.Second + 300*time.Millisecond)}
+	r := newFakeT("TestSlotDeadline")
+	dt := faket.DeadlineT{T: r, At: time.Now().Add(400*time.Millisecond + time.Second + 300*time.Millisecond)}
 	start := time.Now()
 	play(r, dt, func(t chaostest.T) { run(t, e) })
 	took := time.Since(start)
-	if !r.failNow || f.applied.Load() != 0 || s.calls.Load() != 0 {
-		t.Fatalf("failNow %v, applied %d, probe calls %d: want the test stopped before anything was sampled:\n%s", r.failNow, f.applied.Load(), s.calls.Load(), r.errors())
+	if !r.FailedNow() || f.applied.Load() != 0 || s.calls.Load() != 0 {
+		t.Fatalf("failNow %v, applied %d, probe calls %d: want the test stopped before anything was sampled:\n%s", r.FailedNow(), f.applied.Load(), s.calls.Load(), r.Errors())
 	}
 	// The wait ends 300ms in; writing the journal takes far less than the
 	// rollback reserve of a second.
 	if took < 300*time.Millisecond || took > 300*time.Millisecond+time.Second {
 		t.Errorf("the run took %v, want the 300ms the deadline left to wait, and less than the reserve more", took)
 	}
-	mustContain(t, "failure message", r.errors(), "the test's deadline (go test -timeout) is near: waited", "for an experiment slot (1 slot, machine-wide); the experiment needs 400ms")
+	mustContain(t, "failure message", r.Errors(), "the test's deadline (go test -timeout) is near: waited", "for an experiment slot (1 slot, machine-wide); the experiment needs 400ms")
 }

@@ -118,8 +118,8 @@ func TestValidateNamesTheFieldBeforeAnythingStarts(t *testing.T) {
 			}
 			calls := s.calls.Load()
 			ft, _ := runExp("TestBad", e)
-			if !ft.failNow || !strings.Contains(ft.errors(), c.want) {
-				t.Errorf("Run: failNow %v, errors %q, want %q and FailNow", ft.failNow, ft.errors(), c.want)
+			if !ft.FailedNow() || !strings.Contains(ft.Errors(), c.want) {
+				t.Errorf("Run: failNow %v, errors %q, want %q and FailNow", ft.FailedNow(), ft.Errors(), c.want)
 			}
 			if f.applied.Load() != 0 || s.calls.Load() != calls {
 				t.Errorf("something started although the experiment was invalid")
@@ -160,7 +160,7 @@ func TestScheduleOrder(t *testing.T) {
 		if got := strings.Join(events(), ", "); got != "on a, off a, on b, off b" {
 			t.Errorf("events %q, want each step after the previous one", got)
 		}
-		mustContain(t, "narrative", ft.log(), "fault off (schedule): a", `"b" at +20ms for 50ms`, "fault off (schedule): b")
+		mustContain(t, "narrative", ft.Logs(), "fault off (schedule): a", `"b" at +20ms for 50ms`, "fault off (schedule): b")
 		if rep.Status != chaostest.StatusHeld {
 			t.Errorf("status %q", rep.Status)
 		}
@@ -177,16 +177,15 @@ func TestScheduleOrder(t *testing.T) {
 	t.Run("revert runs once although registered as a cleanup", func(t *testing.T) {
 		t.Parallel()
 		f := newFault("once")
-		ft := newRecT("TestOnce")
+		ft := newFakeT("TestOnce")
+		registered := 0
 		play(ft, ft, func(t chaostest.T) {
 			run(t, quick((&system{}).healthy(), chaostest.Inject(f)))
-			ft.mu.Lock()
-			n := len(ft.cleanups)
-			ft.mu.Unlock()
-			if n != 1 {
-				t.Errorf("%d cleanups registered, want the one revert", n)
-			}
+			registered = ft.Cleanups()
 		})
+		if registered != 1 {
+			t.Errorf("%d cleanups registered, want the one revert", registered)
+		}
 		if f.reverted.Load() != 1 {
 			t.Errorf("reverted %d times, want 1", f.reverted.Load())
 		}

@@ -15,43 +15,43 @@ import "github.com/go-resilience/resilience/hypothesis"
 //     but some window could not be judged (the steady state before
 //     included: the method then never ran);
 //   - held: every window held.
-func (r *runner) status() Status {
-	if r.abort != nil {
+func (rec *record) status() Status {
+	if rec.abort != "" {
 		return StatusAborted
 	}
-	switch r.gate() {
+	switch gateOf(rec.rep, rec.control != nil) {
 	case hypothesis.Violated:
 		return StatusNotSteady
 	case hypothesis.Inconclusive:
 		return StatusInconclusive
 	}
-	if len(r.unreached()) > 0 {
+	if len(rec.unreached()) > 0 {
 		return StatusInconclusive
 	}
-	if len(r.report.Deviations) > 0 {
+	if len(rec.rep.Deviations) > 0 {
 		return StatusDeviated
 	}
-	for _, w := range r.windows {
+	for _, w := range rec.windows {
 		if w.judged && w.result.Verdict != hypothesis.Held {
 			return StatusInconclusive
 		}
 	}
-	if !r.report.After.Held() {
+	if !rec.rep.After.Held() {
 		return StatusInconclusive
 	}
 	return StatusHeld
 }
 
-// expected reports whether the run's outcome is what the experiment
+// expected reports whether the outcome rep is what the experiment e
 // expected: held for ExpectHold; deviated, with a deviation that shows
 // every reason given, for ExpectDeviation. Not steady, inconclusive and
 // aborted never pass.
-func (r *runner) expected() bool {
-	switch r.e.Expect {
+func expected(e experiment, rep Report) bool {
+	switch e.Expect {
 	case expectHold:
-		return r.report.Status == StatusHeld
+		return rep.Status == StatusHeld
 	case expectDeviation:
-		return r.report.Deviated(r.e.Reasons...)
+		return rep.Deviated(e.Reasons...)
 	}
 	return false
 }
