@@ -130,7 +130,7 @@
 //
 //	-chaostest.journal=DIR   CHAOSTEST_JOURNAL   where journals are kept (default: t.ArtifactDir(), kept by go test -artifacts)
 //	-chaostest.failfast      CHAOSTEST_FAILFAST  stop each method at its first violated window
-//	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom, tools with ConfiguredSeed
+//	-chaostest.seed=N        CHAOSTEST_SEED      seed of experiments that set none; faults read it with SeedFrom
 //	-chaostest.shard=K/N     CHAOSTEST_SHARD     run only the experiments of shard K of N (a stable hash of the test's name)
 //	-chaostest.slots=N       CHAOSTEST_SLOTS     experiments measured at once on the machine, by every test process (1 to 64, default 2)
 //

@@ -4,10 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"os"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/go-resilience/resilience/internal/settings"
 )
 
 // Settings, as flags of the test binary with environment twins. A flag that
@@ -23,13 +23,13 @@ import (
 const (
 	flagJournal  = "chaostest.journal"
 	flagFailFast = "chaostest.failfast"
-	flagSeed     = "chaostest.seed"
+	flagSeed     = settings.FlagSeed
 	flagShard    = "chaostest.shard"
 	flagSlots    = "chaostest.slots"
 
 	envJournal  = "CHAOSTEST_JOURNAL"
 	envFailFast = "CHAOSTEST_FAILFAST"
-	envSeed     = "CHAOSTEST_SEED"
+	envSeed     = settings.EnvSeed
 	envShard    = "CHAOSTEST_SHARD"
 	envSlots    = "CHAOSTEST_SLOTS"
 )
@@ -44,16 +44,7 @@ func init() {
 
 // setting returns the flag's value when it was set on the command line, else
 // the environment variable's.
-func setting(flagName, env string) string {
-	if flag.Parsed() {
-		set := false
-		flag.Visit(func(f *flag.Flag) { set = set || f.Name == flagName })
-		if set {
-			return flag.Lookup(flagName).Value.String()
-		}
-	}
-	return os.Getenv(env)
-}
+func setting(flagName, env string) string { return settings.Get(flagName, env) }
 
 func journalDirSetting() string { return setting(flagJournal, envJournal) }
 
@@ -62,26 +53,8 @@ func failFastSetting() bool {
 	return b
 }
 
-// ConfiguredSeed returns the seed -chaostest.seed (or CHAOSTEST_SEED) sets,
-// or a time-based one when neither is set (or it is 0): the seed an
-// experiment without the Seed option runs with. Tools that run several
-// experiments (package explore) read it once and pass it to each with Seed,
-// so that one printed seed replays them all.
-func ConfiguredSeed() (int64, error) { return seedSetting() }
-
 // seedSetting returns the configured seed, or a time-based one.
-func seedSetting() (int64, error) {
-	if s := setting(flagSeed, envSeed); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		if n != 0 {
-			return n, nil
-		}
-	}
-	return time.Now().UnixNano(), nil
-}
+func seedSetting() (int64, error) { return settings.Seed() }
 
 // skipUnderShort is false only in this package's own tests, whose
 // experiments run against fake systems in a fraction of a second and are

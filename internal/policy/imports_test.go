@@ -18,7 +18,8 @@ const module = "github.com/go-resilience/resilience"
 // imports it may have besides the standard library: the layers of the design,
 // from the bottom up.
 //
-//	internal/{hostload,hostport,revert}  standard library only
+//	internal/{hostload,hostport,revert,settings}
+//	                                     standard library only
 //	hypothesis                           + the low internal packages, testify, ojg (JSONPath)
 //	chaostest                            + hypothesis: never Docker, toxiproxy or a fixture
 //	fixtures/netfault, fixtures/httpfault, ...
@@ -38,7 +39,7 @@ func allowed(from, to string) bool {
 	if inModule && under(rel, "examples") {
 		return under(from, "examples")
 	}
-	low := inModule && (rel == "internal/hostload" || rel == "internal/hostport" || rel == "internal/revert")
+	low := inModule && (rel == "internal/hostload" || rel == "internal/hostport" || rel == "internal/revert" || rel == "internal/settings")
 	docker := strings.HasPrefix(to, "github.com/testcontainers/") || strings.HasPrefix(to, "github.com/moby/") ||
 		strings.HasPrefix(to, "github.com/docker/") || strings.HasPrefix(to, "github.com/containerd/")
 	switch {
