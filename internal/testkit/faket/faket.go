@@ -18,9 +18,12 @@ type T struct {
 	skipped  bool
 	msg      string
 	cleanups []func()
+	helpers  int      // calls of Helper
+	errs     []string // each Errorf's message
+	stopped  bool     // FailNow was called
 }
 
-func (f *T) Helper()             {}
+func (f *T) Helper()             { f.mu.Lock(); f.helpers++; f.mu.Unlock() }
 func (f *T) Name() string        { return "fake" }
 func (f *T) Logf(string, ...any) {}
 func (f *T) Errorf(format string, args ...any) {
@@ -28,8 +31,9 @@ func (f *T) Errorf(format string, args ...any) {
 	defer f.mu.Unlock()
 	f.failed = true
 	f.msg += fmt.Sprintf(format, args...)
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
 }
-func (f *T) FailNow() { runtime.Goexit() }
+func (f *T) FailNow() { f.mu.Lock(); f.stopped = true; f.mu.Unlock(); runtime.Goexit() }
 func (f *T) Failed() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
