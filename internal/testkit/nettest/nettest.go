@@ -128,3 +128,15 @@ func OneLine(t testing.TB, err error, want string) {
 	assert.Contains(t, err.Error(), want)
 	assert.NotContains(t, err.Error(), "\n")
 }
+
+// Refused checks that f's bad settings are refused, before anything is
+// applied, with one line containing want: by Validate, and by ApplySeed.
+func Refused(t testing.TB, f interface {
+	Validate() error
+	Seeded
+}, want string) {
+	t.Helper()
+	OneLine(t, f.Validate(), want)
+	_, _, err := f.ApplySeed(1)
+	assert.Error(t, err, "Apply validates too")
+}
