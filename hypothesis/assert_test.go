@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 // goldenResults are hand-made, fixed-time results whose failure messages are
@@ -87,12 +89,12 @@ func TestFailureMessagesGolden(t *testing.T) {
 	t.Parallel()
 	for name, r := range goldenResults() {
 		t.Run(name, func(t *testing.T) {
-			rt := &recordingT{}
+			rt := &faket.T{}
 			held := AssertResult(rt, r)
 			assert.False(t, held)
-			assert.Positive(t, rt.helpers, "AssertResult calls t.Helper")
-			assert.Len(t, rt.errors, 1)
-			golden(t, name, rt.output()+"\nSummary: "+r.Summary()+"\n")
+			assert.Positive(t, rt.Helpers(), "AssertResult calls t.Helper")
+			assert.Len(t, rt.ErrorLines(), 1)
+			golden(t, name, rt.Msg()+"\nSummary: "+r.Summary()+"\n")
 		})
 	}
 }
@@ -100,35 +102,39 @@ func TestFailureMessagesGolden(t *testing.T) {
 func TestAssertResultHeld(t *testing.T) {
 	t.Parallel()
 	h := New("ok", Observe(fakeProbe("api")))
-	rt := &recordingT{}
+	rt := &faket.T{}
 	assert.True(t, AssertResult(rt, Evaluate(h, evenly(0, 10, constLat(time.Millisecond), nil), t0, window100)))
-	RequireResult(rt, Evaluate(h, evenly(0, 10, constLat(time.Millisecond), nil), t0, window100))
-	assert.Empty(t, rt.errors)
-	assert.Zero(t, rt.failNow)
+	faket.Run(rt, func() { RequireResult(rt, Evaluate(h, evenly(0, 10, constLat(time.Millisecond), nil), t0, window100)) })
+	assert.Empty(t, rt.ErrorLines())
+	assert.False(t, rt.FailedNow())
 
-	RequireResult(rt, Evaluate(h, nil, t0, window100))
-	assert.Len(t, rt.errors, 1, "inconclusive fails")
-	assert.Equal(t, 1, rt.failNow)
+	faket.Run(rt, func() { RequireResult(rt, Evaluate(h, nil, t0, window100)) })
+	assert.Len(t, rt.ErrorLines(), 1, "inconclusive fails")
+	assert.True(t, rt.FailedNow())
 }
 
 func TestAssertMeasures(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		ok := New("answers", Observe(ProbeFunc("ok", func(context.Context) (any, error) { return 1, nil }), Every(10*time.Millisecond), Expect(Equals(1), MinSamples(5))))
-		rt := ctxT{&recordingT{ctx: idle(t.Context())}}
-		assert.True(t, Assert(rt, ok, 100*time.Millisecond), "%s", rt.output())
-		Require(rt, ok, 100*time.Millisecond)
-		assert.Empty(t, rt.errors)
-		assert.Zero(t, rt.failNow)
+		rt := ctxT{T: &faket.T{}, ctx: idle(t.Context())}
+		faket.Run(rt.T, func() {
+			assert.True(t, Assert(rt, ok, 100*time.Millisecond), "%s", rt.Msg())
+			Require(rt, ok, 100*time.Millisecond)
+		})
+		assert.Empty(t, rt.ErrorLines())
+		assert.False(t, rt.FailedNow())
 
 		bad := New("fails", Observe(ProbeFunc("broken", func(context.Context) (any, error) { return nil, errors.New("connection refused") }), Every(10*time.Millisecond)))
-		assert.False(t, Assert(rt, bad, 50*time.Millisecond))
-		Require(rt, bad, 50*time.Millisecond)
-		assert.Len(t, rt.errors, 2)
-		assert.Equal(t, 1, rt.failNow, "only Require stops the test")
-		assert.Contains(t, rt.errors[0], "Hypothesis:\tfails")
-		assert.Contains(t, rt.errors[0], "first error: connection refused")
-		assert.Contains(t, rt.errors[0], "violated: success rate >= 100% (default): expected >= 100%, observed 0% (0/5)")
+		faket.Run(rt.T, func() { assert.False(t, Assert(rt, bad, 50*time.Millisecond)) })
+		assert.False(t, rt.FailedNow(), "only Require stops the test")
+		faket.Run(rt.T, func() { Require(rt, bad, 50*time.Millisecond) })
+		assert.True(t, rt.FailedNow(), "Require stops the test")
+		errs := rt.ErrorLines()
+		assert.Len(t, errs, 2)
+		assert.Contains(t, errs[0], "Hypothesis:\tfails")
+		assert.Contains(t, errs[0], "first error: connection refused")
+		assert.Contains(t, errs[0], "violated: success rate >= 100% (default): expected >= 100%, observed 0% (0/5)")
 	})
 }
 
@@ -138,13 +144,13 @@ func TestAssertUsesTestContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	rt := ctxT{&recordingT{ctx: ctx}}
+	rt := ctxT{T: &faket.T{}, ctx: ctx}
 	h := New("long", Observe(fakeProbe("api")))
 	start := time.Now()
 	assert.False(t, Assert(rt, h, time.Hour))
 	assert.Less(t, time.Since(start), time.Minute, "a cancelled context must not wait for the hour-long window")
-	if assert.Len(t, rt.errors, 1) {
-		assert.Contains(t, rt.errors[0], `measure "long": context canceled`)
-		assert.Contains(t, rt.errors[0], "Hypothesis:\tlong")
+	if errs := rt.ErrorLines(); assert.Len(t, errs, 1) {
+		assert.Contains(t, errs[0], `measure "long": context canceled`)
+		assert.Contains(t, errs[0], "Hypothesis:\tlong")
 	}
 }

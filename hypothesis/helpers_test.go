@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-resilience/resilience/internal/hostload"
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -20,29 +18,12 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // t0 is the fixed origin of hand-made samples, so golden output is stable.
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// recordingT is a fake T that records what the testing layer reports.
-type recordingT struct {
-	mu      sync.Mutex
-	helpers int
-	errors  []string
-	failNow int
-	ctx     context.Context // nil: no Context method reachable (see ctxT)
+// ctxT is a recording fake T (faket.T has no Context method) that also has
+// testing.T's Context method.
+type ctxT struct {
+	*faket.T
+	ctx context.Context
 }
-
-func (r *recordingT) Helper() { r.mu.Lock(); r.helpers++; r.mu.Unlock() }
-
-func (r *recordingT) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recordingT) FailNow() { r.mu.Lock(); r.failNow++; r.mu.Unlock() }
-
-func (r *recordingT) output() string { return strings.Join(r.errors, "\n--- next report ---\n") }
-
-// ctxT is a recordingT that also has testing.T's Context method.
-type ctxT struct{ *recordingT }
 
 func (c ctxT) Context() context.Context { return c.ctx }
 

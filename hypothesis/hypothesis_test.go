@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-resilience/resilience/internal/testkit/faket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -170,10 +171,10 @@ func TestBadInputSamplesNothing(t *testing.T) {
 	_, err = Measure(t.Context(), New("x", Observe(p, Every(2*time.Second))), time.Second)
 	assert.EqualError(t, err, `hypothesis "x": check 1 (counted): Every 2s is longer than the window 1s, which could hold no sample; accepted: Every <= 1s`)
 
-	rt := &recordingT{}
-	Require(rt, bad, time.Second)
-	assert.Equal(t, []string{`hypothesis "x": check 1 (counted): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 101`}, rt.errors)
-	assert.Equal(t, 1, rt.failNow)
+	rt := &faket.T{}
+	faket.Run(rt, func() { Require(rt, bad, time.Second) })
+	assert.Equal(t, []string{`hypothesis "x": check 1 (counted): LatencyP percentile must be in [1,100] (a percentile such as 99 for p99, not a fraction such as 0.99), got 101`}, rt.ErrorLines())
+	assert.True(t, rt.FailedNow())
 	assert.Equal(t, int32(0), calls.Load(), "the probe must never run")
 }
 

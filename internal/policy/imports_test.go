@@ -25,6 +25,8 @@ const module = "github.com/go-resilience/resilience"
 //	fixtures/netfault, fixtures/httpfault, ...
 //	                                     + chaostest and the protocol libraries; never
 //	                                       testcontainers or Docker: a proxy alone links none
+//	fixtures/internal/...                the same (the proxies' shared parts, the
+//	                                       reaper); imported only from fixtures/...
 //	fixtures (and what else is under it) + testcontainers-go and the Docker client
 //	internal/testkit/...                 anything but the examples: the
 //	                                       helpers of the tests, one package
@@ -38,6 +40,9 @@ func allowed(from, to string) bool {
 	rel := strings.TrimPrefix(to, module+"/")
 	if inModule && under(rel, "examples") {
 		return under(from, "examples")
+	}
+	if inModule && under(rel, "fixtures/internal") && !under(from, "fixtures") {
+		return false
 	}
 	low := inModule && (rel == "internal/hostload" || rel == "internal/hostport" || rel == "internal/revert" || rel == "internal/settings")
 	docker := strings.HasPrefix(to, "github.com/testcontainers/") || strings.HasPrefix(to, "github.com/moby/") ||
@@ -53,11 +58,11 @@ func allowed(from, to string) bool {
 		return low || strings.HasPrefix(to, "github.com/stretchr/testify/") || strings.HasPrefix(to, "github.com/ohler55/ojg/")
 	case from == "chaostest":
 		return low || rel == "hypothesis"
-	case from == "fixtures" || under(from, "fixtures/internal") || under(from, "fixtures/explore") || under(from, "fixtures/images"):
+	case from == "fixtures" || under(from, "fixtures/explore") || under(from, "fixtures/images"):
 		return true
 	case under(from, "fixtures"):
-		// A fault package (netfault, httpfault and the protocol faults) is
-		// usable without Docker.
+		// A fault package (netfault, httpfault and the protocol faults), and
+		// what they share under fixtures/internal, is usable without Docker.
 		return !docker && (!inModule || low || rel == "chaostest" || rel == "hypothesis" || strings.HasPrefix(rel, "fixtures/"))
 	}
 	return false
@@ -171,6 +176,15 @@ func TestAllowed(t *testing.T) {
 		{"fixtures/netfault", "github.com/moby/moby/client", false},
 		{"fixtures/netfault", module + "/fixtures", false},
 		{"fixtures/httpfault", module + "/fixtures/netfault", true},
+		{"fixtures/pgfault", module + "/fixtures/internal/faultproxy", true},
+		{"fixtures", module + "/fixtures/internal/faultproxy", true},
+		{"fixtures/internal/faultproxy", module + "/chaostest", true},
+		{"fixtures/internal/faultproxy", module + "/fixtures", false},
+		{"fixtures/internal/faultproxy", "github.com/testcontainers/testcontainers-go", false},
+		{"chaostest", module + "/fixtures/internal/faultproxy", false},
+		{"hypothesis", module + "/fixtures/internal/faultproxy", false},
+		{"internal/testkit/nettest", module + "/fixtures/internal/faultproxy", false},
+		{"examples/orders", module + "/fixtures/internal/faultproxy", false},
 		{"fixtures", "github.com/testcontainers/testcontainers-go", true},
 		{"fixtures/explore", module + "/fixtures/netfault", true},
 		{"fixtures", module + "/examples/orders", false},

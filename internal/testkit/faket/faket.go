@@ -30,6 +30,7 @@ type T struct {
 	errs      []string
 	panicked  any
 	cleanups  []func()
+	helpers   int // calls of Helper
 }
 
 // New returns a T named name, as testing.T.Name would show it.
@@ -42,7 +43,7 @@ func (f *T) WithContext(ctx context.Context) *T {
 	return f
 }
 
-func (f *T) Helper() {}
+func (f *T) Helper() { f.mu.Lock(); f.helpers++; f.mu.Unlock() }
 
 func (f *T) Name() string {
 	if f.name == "" {

@@ -1,6 +1,8 @@
 // Package nettest holds the helpers of the tests that send real traffic
 // through the project's proxies: a loopback server, a client connection, a
-// timed round trip, and a fault applied as chaostest applies it.
+// timed round trip, a fault applied as chaostest applies it or with a seed
+// of the test's choosing, the hits of its share, and the check of a
+// one-line bad-input error.
 package nettest
 
 import (
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-resilience/resilience/chaostest"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -72,4 +75,68 @@ func Dial(t testing.TB, addr string) net.Conn {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// Seeded is a fault that its package's tests apply with a seed of their
+// choosing, as Apply does inside an experiment with that seed; the reach is
+// the one Apply measures.
+type Seeded interface {
+	ApplySeed(seed int64) (chaostest.Revert, func() chaostest.Reach, error)
+}
+
+// ApplySeed applies f with seed and registers its revert with t.Cleanup; it
+// returns the revert, for tests that revert early, and the reach.
+func ApplySeed(t testing.TB, f Seeded, seed int64) (chaostest.Revert, func() chaostest.Reach) {
+	t.Helper()
+	revert, reach, err := f.ApplySeed(seed)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = revert(context.Background()) })
+	return revert, reach
+}
+
+// Hits applies f with seed, sends n requests one after the other with send
+// (which says whether request i was hit), reverts f and returns which were
+// hit.
+func Hits(t testing.TB, f Seeded, seed int64, n int, send func(i int) bool) []bool {
+	t.Helper()
+	revert, _, err := f.ApplySeed(seed)
+	require.NoError(t, err)
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = send(i)
+	}
+	require.NoError(t, revert(context.Background()))
+	return out
+}
+
+// Count is the number of hits.
+func Count(hits []bool) int {
+	n := 0
+	for _, h := range hits {
+		if h {
+			n++
+		}
+	}
+	return n
+}
+
+// OneLine checks that err is an error on one line that contains want, as
+// the project's bad-input errors are.
+func OneLine(t testing.TB, err error, want string) {
+	t.Helper()
+	require.Error(t, err, want)
+	assert.Contains(t, err.Error(), want)
+	assert.NotContains(t, err.Error(), "\n")
+}
+
+// Refused checks that f's bad settings are refused, before anything is
+// applied, with one line containing want: by Validate, and by ApplySeed.
+func Refused(t testing.TB, f interface {
+	Validate() error
+	Seeded
+}, want string) {
+	t.Helper()
+	OneLine(t, f.Validate(), want)
+	_, _, err := f.ApplySeed(1)
+	assert.Error(t, err, "Apply validates too")
 }
