@@ -98,14 +98,17 @@ func TestHTTPProbeMeasured(t *testing.T) {
 	)
 	// What the probes measure is the point here, not how a loaded host
 	// excuses a window: the sampler reads an idle host (the judgement of a
-	// saturated one has tests of its own).
-	r, err := Measure(idle(t.Context()), h, 300*time.Millisecond)
+	// saturated one has tests of its own). The window is 20 ticks of the
+	// slow check, so that one tick a busy test process starts late (a
+	// tenth of them makes the harness saturated) cannot make it
+	// inconclusive.
+	r, err := Measure(idle(t.Context()), h, time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, Violated, r.Verdict)
 
 	ok := r.Checks[0]
 	assert.Equal(t, Held, ok.Verdict, "%s", r)
-	assert.Equal(t, 15, ok.Samples)
+	assert.Equal(t, 50, ok.Samples)
 
 	down := r.Checks[1]
 	assert.Equal(t, Violated, down.Verdict)
