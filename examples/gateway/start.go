@@ -1,16 +1,9 @@
 package gateway
 
-import (
-	"net/http/httptest"
-)
+import "github.com/go-resilience/resilience/examples/internal/serve"
 
 // T is what Start needs of a test (*testing.T satisfies it).
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	FailNow()
-	Cleanup(func())
-}
+type T = serve.T
 
 // Running is a gateway served over HTTP on a loopback address.
 type Running struct {
@@ -22,15 +15,8 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	if err != nil {
-		t.Errorf("start gateway: %v", err)
-		t.FailNow()
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
+	serve.Check(t, "start gateway", err)
+	srv := serve.HTTP(t, svc.Handler(), svc.Close)
 	return &Running{Service: svc, URL: srv.URL}
 }
 
@@ -38,7 +24,5 @@ func Start(t T, cfg Config) *Running {
 // of t and returns its address ("127.0.0.1:port"), to put a proxy in front of.
 func StartUpstream(t T) string {
 	t.Helper()
-	srv := httptest.NewServer(Upstream())
-	t.Cleanup(srv.Close)
-	return srv.Listener.Addr().String()
+	return serve.HTTP(t, Upstream()).Listener.Addr().String()
 }

@@ -1,0 +1,64 @@
+package serve_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/go-resilience/resilience/examples/internal/serve"
+)
+
+type recT struct {
+	errs     []string
+	failed   bool
+	cleanups []func()
+}
+
+func (r *recT) Helper() {}
+func (r *recT) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *recT) FailNow()         { r.failed = true }
+func (r *recT) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+func TestHTTPServesThenClosesServerBeforeTheRest(t *testing.T) {
+	rt := &recT{}
+	var order []string
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") })
+	var url string
+	srv := serve.HTTP(rt, h, func() {
+		_, err := http.Get(url)
+		order = append(order, fmt.Sprintf("after: server closed=%v", err != nil))
+	})
+	url = srv.URL
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "ok" {
+		t.Fatalf("body: got %q, want %q", body, "ok")
+	}
+	if len(rt.cleanups) != 1 {
+		t.Fatalf("cleanups registered: got %d, want 1", len(rt.cleanups))
+	}
+	rt.cleanups[0]()
+	if len(order) != 1 || order[0] != "after: server closed=true" {
+		t.Fatalf("after: got %v, want one call once the server is closed", order)
+	}
+}
+
+func TestCheckStopsOnAnErrorOnly(t *testing.T) {
+	rt := &recT{}
+	serve.Check(rt, "start gateway", nil)
+	if rt.failed || len(rt.errs) != 0 {
+		t.Fatalf("nil error: failed=%v errs=%v, want neither", rt.failed, rt.errs)
+	}
+	serve.Check(rt, "start gateway", errors.New("gateway: UpstreamURL must be set"))
+	if !rt.failed || len(rt.errs) != 1 || rt.errs[0] != "start gateway: gateway: UpstreamURL must be set" {
+		t.Fatalf("error: failed=%v errs=%q", rt.failed, rt.errs)
+	}
+}
