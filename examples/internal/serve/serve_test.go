@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/go-resilience/resilience/examples/internal/serve"
@@ -60,5 +61,26 @@ func TestCheckStopsOnAnErrorOnly(t *testing.T) {
 	serve.Check(rt, "start gateway", errors.New("gateway: UpstreamURL must be set"))
 	if !rt.failed || len(rt.errs) != 1 || rt.errs[0] != "start gateway: gateway: UpstreamURL must be set" {
 		t.Fatalf("error: failed=%v errs=%q", rt.failed, rt.errs)
+	}
+}
+
+func TestGetReadsTheWholeBodyAndStopsOnARefusedRequest(t *testing.T) {
+	srv := serve.HTTP(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = io.WriteString(w, "short and stout")
+	}))
+	resp, body := serve.Get(t, srv.URL)
+	if resp.StatusCode != http.StatusTeapot || string(body) != "short and stout" {
+		t.Fatalf("got %d %q, want 418 %q", resp.StatusCode, body, "short and stout")
+	}
+	url := srv.URL
+	srv.Close()
+	rt := &recT{}
+	func() {
+		defer func() { _ = recover() }() // Get goes on after the fake FailNow; a real one stops there
+		serve.Get(rt, url)
+	}()
+	if !rt.failed || len(rt.errs) == 0 || !strings.HasPrefix(rt.errs[0], "GET "+url+": ") {
+		t.Fatalf("refused request: failed=%v errs=%q, want a failure naming the GET", rt.failed, rt.errs)
 	}
 }
