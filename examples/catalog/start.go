@@ -23,7 +23,5 @@ func Start(t T, cfg Config) *Running {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	svc, err := New(ctx, cfg)
-	serve.Check(t, "start catalog", err)
-	srv := serve.HTTP(t, svc.Handler(), svc.Close)
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start catalog", svc, err, svc.Close)}
 }

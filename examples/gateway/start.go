@@ -15,9 +15,7 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	serve.Check(t, "start gateway", err)
-	srv := serve.HTTP(t, svc.Handler(), svc.Close)
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start gateway", svc, err, svc.Close)}
 }
 
 // StartUpstream runs the quote service in the test process for the duration

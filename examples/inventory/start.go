@@ -21,9 +21,7 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	serve.Check(t, "start inventory", err)
-	srv := serve.HTTP(t, svc.Handler(), func() { _ = svc.Close() })
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start inventory", svc, err, func() { _ = svc.Close() })}
 }
 
 // StartUpstream runs the gRPC inventory service in the test process for the

@@ -168,7 +168,5 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	serve.Check(t, "start likes", err)
-	srv := serve.HTTP(t, svc.Handler(), func() { _ = svc.Close() })
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start likes", svc, err, func() { _ = svc.Close() })}
 }

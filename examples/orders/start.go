@@ -33,9 +33,7 @@ func Start(t T, cfg Config) *Running {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	svc, err := New(ctx, cfg)
-	serve.Check(t, "start orders", err)
-	srv := serve.HTTP(t, svc.Handler(), svc.Close)
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start orders", svc, err, svc.Close)}
 }
 
 // AuditPool opens a pool for Audit, to the database dsn names (a direct

@@ -40,3 +40,14 @@ func HTTP(t T, h http.Handler, after ...func()) *httptest.Server {
 	})
 	return srv
 }
+
+// Start serves svc on a loopback address for the duration of t and returns
+// its base URL ("http://127.0.0.1:41234"). svc and err are what the
+// service's constructor returned: an error stops the test, saying what
+// failed ("start gateway"). t.Cleanup closes the server, then calls
+// closeSvc, the service's own Close.
+func Start(t T, what string, svc interface{ Handler() http.Handler }, err error, closeSvc func()) string {
+	t.Helper()
+	Check(t, what, err)
+	return HTTP(t, svc.Handler(), closeSvc).URL
+}

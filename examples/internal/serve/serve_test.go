@@ -84,3 +84,40 @@ func TestGetReadsTheWholeBodyAndStopsOnARefusedRequest(t *testing.T) {
 		t.Fatalf("refused request: failed=%v errs=%q, want a failure naming the GET", rt.failed, rt.errs)
 	}
 }
+
+type teapot struct{}
+
+func (teapot) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+}
+
+func TestStartServesTheServiceAndClosesItAfterTheServer(t *testing.T) {
+	rt := &recT{}
+	closed := 0
+	url := serve.Start(rt, "start teapot", teapot{}, nil, func() { closed++ })
+	resp, body := serve.Get(t, url)
+	if resp.StatusCode != http.StatusTeapot || len(body) != 0 {
+		t.Fatalf("got %d %q, want 418 and no body", resp.StatusCode, body)
+	}
+	if rt.failed || len(rt.cleanups) != 1 {
+		t.Fatalf("failed=%v cleanups=%d, want a running service and one cleanup", rt.failed, len(rt.cleanups))
+	}
+	rt.cleanups[0]()
+	if closed != 1 {
+		t.Fatalf("service closed %d times by the cleanup, want 1", closed)
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Fatal("the server still answers after the cleanup")
+	}
+}
+
+func TestStartStopsOnTheConstructorsError(t *testing.T) {
+	rt := &recT{}
+	func() {
+		defer func() { _ = recover() }() // Start goes on after the fake FailNow; a real one stops there
+		serve.Start(rt, "start teapot", teapot{}, errors.New("teapot: Spout must be set"), func() {})
+	}()
+	if !rt.failed || len(rt.errs) != 1 || rt.errs[0] != "start teapot: teapot: Spout must be set" {
+		t.Fatalf("failed=%v errs=%q, want one failure naming what failed to start", rt.failed, rt.errs)
+	}
+}
