@@ -53,6 +53,8 @@
 //	                  fragile: one attempt
 //	                  experiment: the rate service crashes (SIGKILL) and starts again, slowly
 //	internal/summary  prints the table of verdicts from the experiments' journals
+//	internal/serve    the plumbing of every Start: serve a handler for a test's duration
+//	internal/variant  the Robust/Fragile type the two-variant services share
 //
 // Each service package has a Config with Validate, a New constructor that
 // returns an http.Handler through Service.Handler, and a Start helper that

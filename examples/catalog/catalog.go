@@ -27,29 +27,19 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/go-resilience/resilience/examples/internal/variant"
 )
 
 // Variant selects how the service treats its cache.
-type Variant int
+type Variant = variant.Variant
 
 const (
 	// Robust bounds every cache call and falls back to Postgres on a cache error.
-	Robust Variant = iota
+	Robust = variant.Robust
 	// Fragile waits on the cache without a timeout and fails when the cache fails.
-	Fragile
+	Fragile = variant.Fragile
 )
-
-// String returns "robust" or "fragile".
-func (v Variant) String() string {
-	switch v {
-	case Robust:
-		return "robust"
-	case Fragile:
-		return "fragile"
-	default:
-		return fmt.Sprintf("Variant(%d)", int(v))
-	}
-}
 
 // Items is the number of items the service seeds: ids 1 to Items exist.
 const Items = 100
@@ -75,7 +65,7 @@ type Config struct {
 // Validate returns nil or a one-line error naming the field and the accepted range.
 func (c Config) Validate() error {
 	switch {
-	case c.Variant != Robust && c.Variant != Fragile:
+	case !c.Variant.Valid():
 		return fmt.Errorf("catalog: Variant must be Robust or Fragile, got %d", int(c.Variant))
 	case c.RedisAddr == "":
 		return errors.New(`catalog: RedisAddr must be "host:port", got ""`)

@@ -2,7 +2,6 @@ package catalog_test
 
 import (
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -13,18 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-resilience/resilience/examples/catalog"
+	"github.com/go-resilience/resilience/examples/internal/serve"
 	"github.com/go-resilience/resilience/fixtures"
 )
-
-func get(t *testing.T, url string) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, body
-}
 
 // closedAddr is a loopback address nobody listens on: connecting to it is
 // refused at once, like a cache that is down.
@@ -45,7 +35,7 @@ func TestCatalogServesFromPostgresThenFromTheCache(t *testing.T) {
 
 			want := catalog.Item{ID: 42, Name: "item 42", PriceCents: 4200}
 			for _, outcome := range []string{catalog.CacheMiss, catalog.CacheHit} {
-				resp, body := get(t, svc.URL+"/items/42")
+				resp, body := serve.Get(t, svc.URL+"/items/42")
 				require.Equal(t, http.StatusOK, resp.StatusCode, "body: %s", body)
 				assert.Equal(t, outcome, resp.Header.Get("X-Cache"))
 				var got catalog.Item
@@ -60,11 +50,11 @@ func TestCatalogRejectsUnknownAndMalformedIDs(t *testing.T) {
 	redis, pg := fixtures.SharedRedis(t), fixtures.SharedPostgres(t)
 	svc := catalog.Start(t, catalog.Config{RedisAddr: redis.Addr(), RedisPassword: redis.Password(), PostgresDSN: pg.DSN()})
 
-	resp, _ := get(t, svc.URL+"/items/100000")
+	resp, _ := serve.Get(t, svc.URL+"/items/100000")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
-	resp, _ = get(t, svc.URL+"/items/abc")
+	resp, _ = serve.Get(t, svc.URL+"/items/abc")
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	resp, _ = get(t, svc.URL+"/items/0")
+	resp, _ = serve.Get(t, svc.URL+"/items/0")
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 }
 
@@ -72,7 +62,7 @@ func TestRobustCatalogBypassesADeadCache(t *testing.T) {
 	pg := fixtures.SharedPostgres(t)
 	svc := catalog.Start(t, catalog.Config{Variant: catalog.Robust, RedisAddr: closedAddr(t), PostgresDSN: pg.DSN()})
 
-	resp, body := get(t, svc.URL+"/items/7")
+	resp, body := serve.Get(t, svc.URL+"/items/7")
 	require.Equal(t, http.StatusOK, resp.StatusCode, "body: %s", body)
 	assert.Equal(t, catalog.CacheBypass, resp.Header.Get("X-Cache"))
 	assert.Equal(t, int64(1), svc.Bypassed())
@@ -82,7 +72,7 @@ func TestFragileCatalogFailsWithADeadCache(t *testing.T) {
 	pg := fixtures.SharedPostgres(t)
 	svc := catalog.Start(t, catalog.Config{Variant: catalog.Fragile, RedisAddr: closedAddr(t), PostgresDSN: pg.DSN()})
 
-	resp, body := get(t, svc.URL+"/items/7")
+	resp, body := serve.Get(t, svc.URL+"/items/7")
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	assert.Contains(t, string(body), "read cache")
 }

@@ -2,17 +2,13 @@ package catalog
 
 import (
 	"context"
-	"net/http/httptest"
 	"time"
+
+	"github.com/go-resilience/resilience/examples/internal/serve"
 )
 
 // T is what Start needs of a test (*testing.T satisfies it).
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	FailNow()
-	Cleanup(func())
-}
+type T = serve.T
 
 // Running is a catalog service served over HTTP on a loopback address.
 type Running struct {
@@ -27,14 +23,5 @@ func Start(t T, cfg Config) *Running {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	svc, err := New(ctx, cfg)
-	if err != nil {
-		t.Errorf("start catalog: %v", err)
-		t.FailNow()
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start catalog", svc, err, svc.Close)}
 }

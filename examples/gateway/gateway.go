@@ -26,29 +26,19 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/go-resilience/resilience/examples/internal/variant"
 )
 
 // Variant selects how the gateway calls its upstream.
-type Variant int
+type Variant = variant.Variant
 
 const (
 	// Robust: client timeout, circuit breaker, fallback answer.
-	Robust Variant = iota
+	Robust = variant.Robust
 	// Fragile: a bare client, no timeout, no breaker, no fallback.
-	Fragile
+	Fragile = variant.Fragile
 )
-
-// String returns "robust" or "fragile".
-func (v Variant) String() string {
-	switch v {
-	case Robust:
-		return "robust"
-	case Fragile:
-		return "fragile"
-	default:
-		return fmt.Sprintf("Variant(%d)", int(v))
-	}
-}
 
 // HeaderFallback is set to "true" on fallback answers.
 const HeaderFallback = "X-Fallback"
@@ -71,7 +61,7 @@ type Config struct {
 // Validate returns nil or a one-line error naming the field and the accepted range.
 func (c Config) Validate() error {
 	switch {
-	case c.Variant != Robust && c.Variant != Fragile:
+	case !c.Variant.Valid():
 		return fmt.Errorf("gateway: Variant must be Robust or Fragile, got %d", int(c.Variant))
 	case c.UpstreamURL == "":
 		return errors.New(`gateway: UpstreamURL must be a base URL such as "http://127.0.0.1:8080", got ""`)

@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,17 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-resilience/resilience/examples/gateway"
+	"github.com/go-resilience/resilience/examples/internal/serve"
 )
-
-func get(t *testing.T, url string) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, body
-}
 
 func TestGatewayPassesTheQuoteThrough(t *testing.T) {
 	for _, v := range []gateway.Variant{gateway.Robust, gateway.Fragile} {
@@ -32,7 +22,7 @@ func TestGatewayPassesTheQuoteThrough(t *testing.T) {
 			up := gateway.StartUpstream(t)
 			gw := gateway.Start(t, gateway.Config{Variant: v, UpstreamURL: "http://" + up})
 
-			resp, body := get(t, gw.URL+"/quotes/ACME")
+			resp, body := serve.Get(t, gw.URL+"/quotes/ACME")
 			require.Equal(t, http.StatusOK, resp.StatusCode, "body: %s", body)
 			var q gateway.Quote
 			require.NoError(t, json.Unmarshal(body, &q))
@@ -70,7 +60,7 @@ func TestRobustGatewayAnswersWithAFallbackWhileTheUpstreamHangs(t *testing.T) {
 
 	// The upstream never answers during this call: only the gateway's own
 	// timeout can end it.
-	resp, body := get(t, gw.URL+"/quotes/ACME")
+	resp, body := serve.Get(t, gw.URL+"/quotes/ACME")
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Equal(t, "true", resp.Header.Get(gateway.HeaderFallback))
 	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
@@ -122,21 +112,21 @@ func TestRobustGatewayBreakerOpensAndClosesAgain(t *testing.T) {
 		TripAfter: 3, OpenFor: 100 * time.Millisecond})
 
 	for range 3 {
-		resp, _ := get(t, gw.URL+"/quotes/ACME")
+		resp, _ := serve.Get(t, gw.URL+"/quotes/ACME")
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	}
 	require.Equal(t, "open", gw.BreakerState())
 	require.Equal(t, int64(3), calls.Load())
 
 	// While open, the gateway does not call the upstream at all.
-	resp, _ := get(t, gw.URL+"/quotes/ACME")
+	resp, _ := serve.Get(t, gw.URL+"/quotes/ACME")
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Equal(t, int64(3), calls.Load(), "an open breaker let a call through")
 
 	// The upstream comes back: after OpenFor a trial call closes the breaker.
 	healthy.Store(true)
 	require.Eventually(t, func() bool {
-		resp, _ := get(t, gw.URL+"/quotes/ACME")
+		resp, _ := serve.Get(t, gw.URL+"/quotes/ACME")
 		return resp.StatusCode == http.StatusOK
 	}, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, "closed", gw.BreakerState())
@@ -148,7 +138,7 @@ func TestFragileGatewayTurnsUpstreamErrorsInto502(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	gw := gateway.Start(t, gateway.Config{Variant: gateway.Fragile, UpstreamURL: srv.URL})
-	resp, body := get(t, gw.URL+"/quotes/ACME")
+	resp, body := serve.Get(t, gw.URL+"/quotes/ACME")
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Contains(t, string(body), "upstream answered 500")
 	assert.Equal(t, "none", gw.BreakerState())

@@ -1,16 +1,9 @@
 package gateway
 
-import (
-	"net/http/httptest"
-)
+import "github.com/go-resilience/resilience/examples/internal/serve"
 
 // T is what Start needs of a test (*testing.T satisfies it).
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	FailNow()
-	Cleanup(func())
-}
+type T = serve.T
 
 // Running is a gateway served over HTTP on a loopback address.
 type Running struct {
@@ -22,23 +15,12 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	if err != nil {
-		t.Errorf("start gateway: %v", err)
-		t.FailNow()
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start gateway", svc, err, svc.Close)}
 }
 
 // StartUpstream runs the quote service in the test process for the duration
 // of t and returns its address ("127.0.0.1:port"), to put a proxy in front of.
 func StartUpstream(t T) string {
 	t.Helper()
-	srv := httptest.NewServer(Upstream())
-	t.Cleanup(srv.Close)
-	return srv.Listener.Addr().String()
+	return serve.HTTP(t, Upstream()).Listener.Addr().String()
 }

@@ -33,29 +33,19 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/go-resilience/resilience/examples/internal/variant"
 )
 
 // Variant selects how the service retries its upstream.
-type Variant int
+type Variant = variant.Variant
 
 const (
 	// Robust: backoff with jitter, a few attempts, a retry budget, a fallback.
-	Robust Variant = iota
+	Robust = variant.Robust
 	// Fragile: retries UNAVAILABLE at once until the deadline.
-	Fragile
+	Fragile = variant.Fragile
 )
-
-// String returns "robust" or "fragile".
-func (v Variant) String() string {
-	switch v {
-	case Robust:
-		return "robust"
-	case Fragile:
-		return "fragile"
-	default:
-		return fmt.Sprintf("Variant(%d)", int(v))
-	}
-}
 
 // HeaderFallback is set to "true" on fallback answers.
 const HeaderFallback = "X-Fallback"
@@ -79,7 +69,7 @@ type Config struct {
 // Validate returns nil or a one-line error naming the field and the accepted range.
 func (c Config) Validate() error {
 	switch {
-	case c.Variant != Robust && c.Variant != Fragile:
+	case !c.Variant.Valid():
 		return fmt.Errorf("inventory: Variant must be Robust or Fragile, got %d", int(c.Variant))
 	case c.UpstreamAddr == "":
 		return errors.New(`inventory: UpstreamAddr must be "host:port", got ""`)

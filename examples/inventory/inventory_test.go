@@ -2,7 +2,6 @@ package inventory_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -11,17 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 
+	"github.com/go-resilience/resilience/examples/internal/serve"
 	"github.com/go-resilience/resilience/examples/inventory"
 	"github.com/go-resilience/resilience/fixtures/grpcfault"
 )
 
 func get(t *testing.T, url string) (int, inventory.Answer, http.Header) {
 	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, body := serve.Get(t, url)
 	var a inventory.Answer
 	if resp.Header.Get("Content-Type") == "application/json" {
 		require.NoError(t, json.Unmarshal(body, &a), "body: %s", body)

@@ -2,18 +2,14 @@ package inventory
 
 import (
 	"net"
-	"net/http/httptest"
 
 	"google.golang.org/grpc"
+
+	"github.com/go-resilience/resilience/examples/internal/serve"
 )
 
 // T is what Start needs of a test (*testing.T satisfies it).
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	FailNow()
-	Cleanup(func())
-}
+type T = serve.T
 
 // Running is a stock service served over HTTP on a loopback address.
 type Running struct {
@@ -25,16 +21,7 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	if err != nil {
-		t.Errorf("start inventory: %v", err)
-		t.FailNow()
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		_ = svc.Close()
-	})
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start inventory", svc, err, func() { _ = svc.Close() })}
 }
 
 // StartUpstream runs the gRPC inventory service in the test process for the
@@ -43,10 +30,7 @@ func Start(t T, cfg Config) *Running {
 func StartUpstream(t T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Errorf("start inventory upstream: %v", err)
-		t.FailNow()
-	}
+	serve.Check(t, "start inventory upstream", err)
 	s := grpc.NewServer()
 	RegisterUpstream(s)
 	done := make(chan struct{})

@@ -24,34 +24,24 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/go-resilience/resilience/examples/internal/serve"
+	"github.com/go-resilience/resilience/examples/internal/variant"
 )
 
 // Variant selects how the service treats a failed write.
-type Variant int
+type Variant = variant.Variant
 
 const (
 	// Robust retries a failed write with backoff, on a new connection.
-	Robust Variant = iota
+	Robust = variant.Robust
 	// Fragile makes one attempt.
-	Fragile
+	Fragile = variant.Fragile
 )
-
-// String returns "robust" or "fragile".
-func (v Variant) String() string {
-	switch v {
-	case Robust:
-		return "robust"
-	case Fragile:
-		return "fragile"
-	default:
-		return fmt.Sprintf("Variant(%d)", int(v))
-	}
-}
 
 // Config describes one likes service. RedisAddr is required.
 type Config struct {
@@ -74,7 +64,7 @@ type Config struct {
 // accepted range.
 func (c Config) Validate() error {
 	switch {
-	case c.Variant != Robust && c.Variant != Fragile:
+	case !c.Variant.Valid():
 		return fmt.Errorf("likes: Variant must be Robust or Fragile, got %d", int(c.Variant))
 	case c.RedisAddr == "":
 		return errors.New(`likes: RedisAddr must be "host:port", got ""`)
@@ -165,12 +155,7 @@ func (s *Service) answer(w http.ResponseWriter, r *http.Request, op func(context
 }
 
 // T is what Start needs of a test (*testing.T satisfies it).
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	FailNow()
-	Cleanup(func())
-}
+type T = serve.T
 
 // Running is a likes service served over HTTP on a loopback address.
 type Running struct {
@@ -183,14 +168,5 @@ type Running struct {
 func Start(t T, cfg Config) *Running {
 	t.Helper()
 	svc, err := New(cfg)
-	if err != nil {
-		t.Errorf("start likes: %v", err)
-		t.FailNow()
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		_ = svc.Close()
-	})
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start likes", svc, err, func() { _ = svc.Close() })}
 }

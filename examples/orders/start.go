@@ -2,20 +2,16 @@ package orders
 
 import (
 	"context"
-	"net/http/httptest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/go-resilience/resilience/examples/internal/serve"
 )
 
 // T is what Start and AuditPool need of a test (*testing.T satisfies it).
-type T interface {
-	Helper()
-	Errorf(format string, args ...any)
-	FailNow()
-	Cleanup(func())
-}
+type T = serve.T
 
 // setupTimeout bounds what the harness sets up before an experiment (the
 // service's table, the audit's first connection). Set-up takes tens of
@@ -37,16 +33,7 @@ func Start(t T, cfg Config) *Running {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	svc, err := New(ctx, cfg)
-	if err != nil {
-		t.Errorf("start orders: %v", err)
-		t.FailNow()
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
-	return &Running{Service: svc, URL: srv.URL}
+	return &Running{Service: svc, URL: serve.Start(t, "start orders", svc, err, svc.Close)}
 }
 
 // AuditPool opens a pool for Audit, to the database dsn names (a direct
@@ -63,10 +50,7 @@ func Start(t T, cfg Config) *Running {
 func AuditPool(t T, dsn func() string) *pgxpool.Pool {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(dsn())
-	if err != nil {
-		t.Errorf("audit pool: %v", err)
-		t.FailNow()
-	}
+	serve.Check(t, "audit pool", err)
 	cfg.MaxConns = 2
 	cfg.MinConns = 1
 	cfg.ConnConfig.ConnectTimeout = 30 * time.Second
@@ -81,14 +65,8 @@ func AuditPool(t T, dsn func() string) *pgxpool.Pool {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Errorf("audit pool: %v", err)
-		t.FailNow()
-	}
+	serve.Check(t, "audit pool", err)
 	t.Cleanup(pool.Close)
-	if err := pool.Ping(ctx); err != nil {
-		t.Errorf("audit pool: first connection: %v", err)
-		t.FailNow()
-	}
+	serve.Check(t, "audit pool: first connection", pool.Ping(ctx))
 	return pool
 }

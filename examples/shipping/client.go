@@ -18,26 +18,21 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-resilience/resilience/examples/internal/variant"
 )
 
 // Variant selects the robust client or its fragile twin.
-type Variant int
+type Variant = variant.Variant
 
 const (
 	// Robust retries failed attempts with jittered backoff within
 	// RetryBudget.
-	Robust Variant = iota
+	Robust = variant.Robust
 	// Fragile makes one attempt: an error of the rate service is the
 	// caller's error.
-	Fragile
+	Fragile = variant.Fragile
 )
-
-func (v Variant) String() string {
-	if v == Fragile {
-		return "fragile"
-	}
-	return "robust"
-}
 
 // RetryBudget is how long the robust client keeps retrying one rate before
 // it gives up: long enough to ride out a restart of the rate service (tens
