@@ -38,15 +38,20 @@ func ErrorCounts(counts []ErrorCount) string {
 // httpStatus matches the error of an HTTP probe's unaccepted status.
 var httpStatus = regexp.MustCompile(`^status (\d{3}) not accepted`)
 
-// errorKind names the kind of err, a failed sample's error, for a check
-// whose probes time out after timeout.
-func errorKind(err error, timeout time.Duration) string {
+// errorKind names the kind of s's error, for a check whose probes time out
+// after timeout. A deadline error is the probe's timeout only when the
+// check's Timeout had passed: a system that answers at once that its own
+// deadline passed ("gave up after 6 attempts: context deadline exceeded")
+// said something, and is named by what it said.
+func errorKind(s Sample, timeout time.Duration) string {
 	var miss *missError
+	err := s.Err
 	msg := err.Error()
+	deadline := errors.Is(err, context.DeadlineExceeded) || strings.HasSuffix(msg, context.DeadlineExceeded.Error())
 	switch {
 	case errors.As(err, &miss):
 		return "missed: " + miss.tolerance
-	case errors.Is(err, context.DeadlineExceeded) || strings.HasSuffix(msg, context.DeadlineExceeded.Error()):
+	case deadline && !s.End.Before(s.Intended.Add(timeout)):
 		return fmt.Sprintf("probe timeout: no answer within the check's Timeout %v", timeout)
 	case errors.Is(err, syscall.ECONNREFUSED) || strings.Contains(msg, "connection refused"):
 		return "connection refused"
@@ -72,7 +77,7 @@ func errorCounts(samples []Sample, timeout time.Duration) []ErrorCount {
 		if s.InFlight || s.Err == nil {
 			continue
 		}
-		k := errorKind(s.Err, timeout)
+		k := errorKind(s, timeout)
 		if i, ok := at[k]; ok {
 			out[i].Count++
 			continue

@@ -272,23 +272,36 @@ func TestSummary(t *testing.T) {
 }
 
 // Errors are counted by kind, most frequent first; the probe's own
-// timeout says it is the probe's, not something the service answered.
+// timeout says it is the probe's, not something the service answered: a
+// deadline error that came back before the check's Timeout is what the
+// system said.
 func TestErrorKinds(t *testing.T) {
 	t.Parallel()
-	errs := []error{
-		fmt.Errorf("status 404 not accepted (want 200-399)"),
-		fmt.Errorf("Get \"http://x/\": %w", context.DeadlineExceeded),
-		fmt.Errorf("status 404 not accepted (want 200-399)"),
-		fmt.Errorf("dial tcp 127.0.0.1:1: %w", syscall.ECONNREFUSED),
-		fmt.Errorf("status 404 not accepted (want 200-399)"),
+	quick, timedOut := 10*time.Millisecond, time.Second
+	cases := []struct {
+		err     error
+		latency time.Duration
+	}{
+		{fmt.Errorf("status 404 not accepted (want 200-399)"), quick},
+		{fmt.Errorf("Get \"http://x/\": %w", context.DeadlineExceeded), timedOut},
+		{fmt.Errorf("status 404 not accepted (want 200-399)"), quick},
+		{fmt.Errorf("dial tcp 127.0.0.1:1: %w", syscall.ECONNREFUSED), quick},
+		{fmt.Errorf("status 404 not accepted (want 200-399)"), quick},
+		{errors.New("status 503: gave up after 6 attempts: context deadline exceeded"), quick},
 	}
-	samples := evenly(0, len(errs), constLat(time.Millisecond), nil)
+	samples := evenly(0, len(cases), func(i int) time.Duration { return cases[i].latency }, nil)
 	for i := range samples {
-		samples[i].Err = errs[i]
+		samples[i].Err = cases[i].err
 	}
 	r := Evaluate(New("kinds", Observe(fakeProbe("a"), Timeout(time.Second), Expect(SuccessRate(0)))), samples, t0, window100)
-	assert.Equal(t, []ErrorCount{{"status 404", 3}, {"probe timeout: no answer within the check's Timeout 1s", 1}, {"connection refused", 1}}, r.Checks[0].ErrorKinds)
-	assert.Equal(t, "status 404 ×3, probe timeout: no answer within the check's Timeout 1s ×1, connection refused ×1", ErrorCounts(r.Checks[0].ErrorKinds))
+	assert.Equal(t, []ErrorCount{
+		{"status 404", 3},
+		{"probe timeout: no answer within the check's Timeout 1s", 1},
+		{"connection refused", 1},
+		{"status 503: gave up after 6 attempts: context deadline exceeded", 1},
+	}, r.Checks[0].ErrorKinds)
+	assert.Equal(t, "status 404 ×3, probe timeout: no answer within the check's Timeout 1s ×1, connection refused ×1, "+
+		"status 503: gave up after 6 attempts: context deadline exceeded ×1", ErrorCounts(r.Checks[0].ErrorKinds))
 }
 
 // Every window tolerance gives its bound and figure as exact numbers.
