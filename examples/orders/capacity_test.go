@@ -2,6 +2,8 @@ package orders_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -38,6 +40,9 @@ import (
 // healthy demand, 1/3 of the storm's).
 const (
 	smallInstanceSetUps = 60.0
+	// minSetUps is the least capacity the experiment can be judged on:
+	// twice the storm twin's healthy demand.
+	minSetUps = 40.0
 	// calibrationClients connect and close in a loop: enough to keep a
 	// Postgres busy (the reference figure did not change from 4 to 8).
 	calibrationClients = 4
@@ -62,15 +67,31 @@ func sizeAsSmallInstance(t *testing.T, pg *fixtures.Postgres) {
 	t.Cleanup(func() { _ = cli.Close() })
 	id := pg.Container().ID()
 
+	// Twice: a load that came or went during the first measurement is
+	// corrected by the second.
 	cpus := 0.5
-	setQuota(t, cli, id, cpus)
-	measured := connectCapacity(t, pg.DSN())
-	require.Positive(t, measured, "Postgres set up no connection in %v", calibrationFor)
-	scaled := min(max(cpus*smallInstanceSetUps/measured, minQuotaCPUs), maxQuotaCPUs)
-	setQuota(t, cli, id, scaled)
-	after := connectCapacity(t, pg.DSN())
-	t.Logf("Postgres sized as a small instance: %.0f connections set up a second on %.2f CPU, %.0f on %.2f CPU (aiming at %.0f)",
-		measured, cpus, after, scaled, smallInstanceSetUps)
+	var steps []string
+	var measured float64
+	for i := range 3 {
+		setQuota(t, cli, id, cpus)
+		measured = connectCapacity(t, pg.DSN())
+		steps = append(steps, fmt.Sprintf("%.0f a second on %.2f CPU", measured, cpus))
+		if i == 2 {
+			break
+		}
+		if measured == 0 {
+			cpus = maxQuotaCPUs
+			continue
+		}
+		cpus = min(max(cpus*smallInstanceSetUps/measured, minQuotaCPUs), maxQuotaCPUs)
+	}
+	t.Logf("Postgres sized as a small instance (aiming at %.0f connections set up a second): %s",
+		smallInstanceSetUps, strings.Join(steps, ", "))
+	if measured < minSetUps {
+		t.Fatalf("this machine cannot give Postgres the capacity of a small instance: it set up %.0f connections a second on %.2f CPU, "+
+			"fewer than the %.0f the storm experiment needs to be judged (twice the storm twin's healthy demand); run it on a quieter machine",
+			measured, cpus, minSetUps)
+	}
 }
 
 // setQuota limits the container to cpus CPUs, quotaPeriod at a time.
