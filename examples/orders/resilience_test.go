@@ -305,8 +305,9 @@ func TestOrdersWhenPostgresRestarts(t *testing.T) {
 //     60 connections a second (4 clients in a loop; about 0.3 to 0.45 CPU
 //     on the 2-core reference machine, quiet or beside stress-ng --cpu 1).
 //     Clients that give up after 200 ms and try again get almost none
-//     through: 4 a second for 20 clients, none for 40. A set-up abandoned at 200 ms has cost Postgres its fork and
-//     start, and is replaced at once by another.
+//     through: 4 a second for 20 clients, none for 40. A set-up abandoned
+//     at 200 ms has cost Postgres its fork and start, and is replaced at
+//     once by another.
 //   - Healthy, the storm twin needs one connection per order: 20 a second,
 //     a third of that capacity, so it is steady before the fault (connects
 //     take tens of milliseconds, under its 200 ms attempt timeout).
@@ -337,7 +338,8 @@ func TestOrdersWhenPostgresRestarts(t *testing.T) {
 // (a quota of half a CPU, before the calibration; every run), but not at
 // twice that (1 CPU: 4 runs of 4 recovered). A fixed half CPU was not
 // enough: on a loaded CI runner the same quota could not set up the storm
-// twin's 20 a second before any fault, and neither twin held its claim (see capacity_test.go).
+// twin's 20 a second before any fault, and neither twin held its claim
+// (see capacity_test.go).
 func TestOrdersRecoverAfterAConnectionStorm(t *testing.T) {
 	const (
 		stormFaultFor  = 2 * time.Second
